@@ -1,0 +1,88 @@
+//! Eventloom's Leptos UI: the page shell, routes and the server functions the pages call.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{A, Route, Router, Routes},
+};
+
+/// The HTML document around every page; the server renders it, the browser hydrates `<body>`.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: navigation, routes and the hydration marker.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="eventloom" href="/pkg/eventloom.css" />
+        <Title text="Eventloom" />
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">
+                    "Eventloom"
+                </A>
+                <nav aria-label="Main">
+                    <A href="/drafts">"Drafts"</A>
+                </nav>
+                <HydrationMarker />
+            </header>
+            <main id="main">
+                <Routes fallback=|| view! { <pages::NotFound /> }>
+                    <Route path=StaticSegment("") view=pages::HomePage />
+                    <Route path=StaticSegment("drafts") view=pages::DraftsPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Shows whether the page is interactive yet. Only an effect flips it, and effects
+/// run only in the browser after hydration, so tests wait for `data-hydrated="true"`.
+#[component]
+fn HydrationMarker() -> impl IntoView {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <span
+            class="hydration"
+            data-hydrated=move || hydrated.get().to_string()
+            title=move || {
+                if hydrated.get() { "Interactive" } else { "Loading scripts…" }
+            }
+        >
+            {move || if hydrated.get() { "live" } else { "loading" }}
+        </span>
+    }
+}
+
+/// The browser entry point: attaches the reactive system to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,16 @@
+//! Eventloom's server: configuration, the axum application, storage and AWS access.
+#![forbid(unsafe_code)]
+
+pub mod aws;
+pub mod backend;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod service;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use error::AppError;
+pub use startup::Application;

@@ -1,0 +1,44 @@
+use crate::helpers::{TestApp, settings};
+use serde_json::Value;
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn healthz_reports_version_database_and_a_reachable_emulator(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+
+    let res = app.get("/healthz").await;
+
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["emulator"], "reachable");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn healthz_says_when_the_emulator_is_unreachable(pool: PgPool) {
+    // A port that was free a moment ago: nothing answers there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = TestApp::spawn_with(settings(Some(format!("http://{closed}"))), pool).await;
+
+    let body: Value = app.get("/healthz").await.json().await.unwrap();
+
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["emulator"], "unreachable");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn healthz_answers_503_when_the_database_is_gone(pool: PgPool) {
+    let app = TestApp::spawn_with(settings(None), pool.clone()).await;
+    pool.close().await;
+
+    let res = app.get("/healthz").await;
+
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "error");
+    assert_eq!(body["emulator"], "not_configured");
+}
