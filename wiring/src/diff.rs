@@ -1,0 +1,803 @@
+//! Diff: version A against version B, as changes in AWS terms for reviewers, and as
+//! added / removed / changed per element for the canvas overlay. Layout is ignored.
+
+use crate::catalog;
+use crate::ids::{EdgeId, NodeId};
+use crate::model::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How an element changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Only in B.
+    Added,
+    /// Only in A.
+    Removed,
+    /// In both, different.
+    Changed,
+}
+
+/// One change, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The element it concerns (in B, or in A when removed).
+    pub element: crate::findings::Element,
+    /// What happened to it.
+    pub status: Status,
+    /// E.g. "OnFailure of process-order: orders-dlq → alerts-topic".
+    pub text: String,
+    /// Whether it changes who may do what (policies, role grants, trust).
+    pub security: bool,
+}
+
+/// The difference between two graphs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Diff {
+    /// Every change, security-relevant ones first.
+    pub entries: Vec<Entry>,
+    /// Per node, for colouring the canvas.
+    pub nodes: BTreeMap<NodeId, Status>,
+    /// Per edge, for colouring the canvas.
+    pub edges: BTreeMap<EdgeId, Status>,
+}
+
+impl Diff {
+    /// Whether nothing meaningful changed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Compares `a` (before) with `b` (after).
+pub fn diff(a: &Graph, b: &Graph) -> Diff {
+    let mut d = Diff::default();
+    let name_in = |g: &Graph, id: &NodeId| {
+        g.nodes
+            .get(id)
+            .map_or_else(|| id.to_string(), |n| n.name().to_owned())
+    };
+
+    if a.account != b.account {
+        push_graph(
+            &mut d,
+            format!("default account {} → {}", opt(&a.account), opt(&b.account)),
+        );
+    }
+    if a.region != b.region {
+        push_graph(
+            &mut d,
+            format!("default region {} → {}", opt(&a.region), opt(&b.region)),
+        );
+    }
+
+    for (id, nb) in &b.nodes {
+        match a.nodes.get(id) {
+            None => {
+                d.nodes.insert(id.clone(), Status::Added);
+                d.entries.push(Entry {
+                    element: crate::findings::Element::Node(id.clone()),
+                    status: Status::Added,
+                    text: format!("added {} {}", catalog::of(nb).label, nb.name()),
+                    security: !nb.role().is_none_or(|r| r.grants.is_empty())
+                        || matches!(nb, Node::Function(f) if !f.policy.is_empty()),
+                });
+            }
+            Some(na) if na != nb => {
+                d.nodes.insert(id.clone(), Status::Changed);
+                for (text, security) in node_changes(na, nb) {
+                    d.entries.push(Entry {
+                        element: crate::findings::Element::Node(id.clone()),
+                        status: Status::Changed,
+                        text,
+                        security,
+                    });
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for (id, na) in &a.nodes {
+        if !b.nodes.contains_key(id) {
+            d.nodes.insert(id.clone(), Status::Removed);
+            d.entries.push(Entry {
+                element: crate::findings::Element::Node(id.clone()),
+                status: Status::Removed,
+                text: format!("removed {} {}", catalog::of(na).label, na.name()),
+                security: matches!(na, Node::Function(f) if !f.policy.is_empty()),
+            });
+        }
+    }
+
+    // Edges: by id, and a removed edge paired with an added one of the same single-valued
+    // kind from the same function reads as a retarget ("OnFailure of f: a → b").
+    let removed: Vec<(&EdgeId, &Edge)> = a
+        .edges
+        .iter()
+        .filter(|(id, _)| !b.edges.contains_key(*id))
+        .collect();
+    let added: Vec<(&EdgeId, &Edge)> = b
+        .edges
+        .iter()
+        .filter(|(id, _)| !a.edges.contains_key(*id))
+        .collect();
+    let mut paired: BTreeSet<&EdgeId> = BTreeSet::new();
+    for (bid, be) in &added {
+        let single = matches!(
+            be.kind.edge_type(),
+            EdgeType::OnSuccess | EdgeType::OnFailure | EdgeType::DeadLetter
+        );
+        let partner = single
+            .then(|| {
+                removed.iter().find(|(aid, ae)| {
+                    !paired.contains(aid)
+                        && ae.from == be.from
+                        && ae.kind.edge_type() == be.kind.edge_type()
+                })
+            })
+            .flatten();
+        if let Some((aid, ae)) = partner {
+            paired.insert(aid);
+            paired.insert(bid);
+            d.edges.insert((*bid).clone(), Status::Changed);
+            d.edges.insert((*aid).clone(), Status::Removed);
+            d.entries.push(Entry {
+                element: crate::findings::Element::Edge((*bid).clone()),
+                status: Status::Changed,
+                text: format!(
+                    "{} of {}: {} → {}",
+                    be.kind.edge_type().label(),
+                    name_in(b, &be.from),
+                    name_in(a, &ae.to),
+                    name_in(b, &be.to)
+                ),
+                security: false,
+            });
+        }
+    }
+    for (id, e) in &added {
+        if paired.contains(id) {
+            continue;
+        }
+        d.edges.insert((*id).clone(), Status::Added);
+        d.entries.push(Entry {
+            element: crate::findings::Element::Edge((*id).clone()),
+            status: Status::Added,
+            text: format!(
+                "added {} {} → {}",
+                e.kind.edge_type().label(),
+                name_in(b, &e.from),
+                name_in(b, &e.to)
+            ),
+            security: false,
+        });
+    }
+    for (id, e) in &removed {
+        if paired.contains(id) {
+            continue;
+        }
+        d.edges.insert((*id).clone(), Status::Removed);
+        d.entries.push(Entry {
+            element: crate::findings::Element::Edge((*id).clone()),
+            status: Status::Removed,
+            text: format!(
+                "removed {} {} → {}",
+                e.kind.edge_type().label(),
+                name_in(a, &e.from),
+                name_in(a, &e.to)
+            ),
+            security: false,
+        });
+    }
+    for (id, eb) in &b.edges {
+        let Some(ea) = a.edges.get(id) else { continue };
+        if ea == eb {
+            continue;
+        }
+        d.edges.insert(id.clone(), Status::Changed);
+        let label = format!(
+            "{} {} → {}",
+            eb.kind.edge_type().label(),
+            name_in(b, &eb.from),
+            name_in(b, &eb.to)
+        );
+        let mut parts = Vec::new();
+        if ea.from != eb.from || ea.to != eb.to {
+            parts.push(format!(
+                "now {} → {} (was {} → {})",
+                name_in(b, &eb.from),
+                name_in(b, &eb.to),
+                name_in(a, &ea.from),
+                name_in(a, &ea.to)
+            ));
+        }
+        parts.extend(edge_kind_changes(&ea.kind, &eb.kind));
+        d.entries.push(Entry {
+            element: crate::findings::Element::Edge(id.clone()),
+            status: Status::Changed,
+            text: format!("{label}: {}", parts.join("; ")),
+            security: false,
+        });
+    }
+
+    // Security-relevant first, then in element order; stable within.
+    d.entries.sort_by(|x, y| {
+        y.security
+            .cmp(&x.security)
+            .then_with(|| x.element.cmp(&y.element))
+    });
+    d
+}
+
+fn push_graph(d: &mut Diff, text: String) {
+    d.entries.push(Entry {
+        element: crate::findings::Element::Graph,
+        status: Status::Changed,
+        text,
+        security: false,
+    });
+}
+
+fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or_else(|| "none".to_owned(), |v| v.to_string())
+}
+
+fn change<T: PartialEq + std::fmt::Debug>(
+    out: &mut Vec<String>,
+    label: &str,
+    a: &T,
+    b: &T,
+    show: impl Fn(&T) -> String,
+) {
+    if a != b {
+        out.push(format!("{label} {} → {}", show(a), show(b)));
+    }
+}
+
+fn opt_num<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or_else(|| "default".to_owned(), |v| v.to_string())
+}
+
+/// Wording for a node's changes: `(text, security-relevant)`.
+fn node_changes(a: &Node, b: &Node) -> Vec<(String, bool)> {
+    let who = b.name().to_owned();
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut plain = Vec::new();
+    if a.name() != b.name() {
+        plain.push(format!("renamed {} → {}", a.name(), b.name()));
+    }
+    change(
+        &mut plain,
+        "account",
+        &a.own_account(),
+        &b.own_account(),
+        opt,
+    );
+    change(
+        &mut plain,
+        "region",
+        &a.region().cloned(),
+        &b.region().cloned(),
+        opt,
+    );
+    match (a, b) {
+        (Node::Function(fa), Node::Function(fb)) => {
+            change(&mut plain, "timeout", &fa.timeout, &fb.timeout, |v| {
+                format!("{v} s")
+            });
+            change(&mut plain, "qualifier", &fa.qualifier, &fb.qualifier, opt);
+            change(
+                &mut plain,
+                "MaximumRetryAttempts",
+                &fa.async_invoke.maximum_retry_attempts,
+                &fb.async_invoke.maximum_retry_attempts,
+                opt_num,
+            );
+            change(
+                &mut plain,
+                "MaximumEventAgeInSeconds",
+                &fa.async_invoke.maximum_event_age,
+                &fb.async_invoke.maximum_event_age,
+                opt_num,
+            );
+            change(
+                &mut plain,
+                "recursive loop",
+                &fa.recursive_loop,
+                &fb.recursive_loop,
+                |v| format!("{v:?}"),
+            );
+            if fa.packaging != fb.packaging {
+                plain.push("packaging changed".into());
+            }
+            if fa.url != fb.url {
+                out.push((
+                    format!(
+                        "function URL of {who}: {} → {}",
+                        fa.url.as_ref().map_or("none", |u| u.auth_type.as_str()),
+                        fb.url.as_ref().map_or("none", |u| u.auth_type.as_str())
+                    ),
+                    true,
+                ));
+            }
+            out.extend(
+                statement_changes(&who, &fa.policy, &fb.policy)
+                    .into_iter()
+                    .map(|t| (t, true)),
+            );
+            out.extend(
+                role_changes(&who, &fa.role, &fb.role)
+                    .into_iter()
+                    .map(|t| (t, true)),
+            );
+        }
+        (Node::SqsQueue(qa), Node::SqsQueue(qb)) => {
+            change(
+                &mut plain,
+                "VisibilityTimeout",
+                &qa.visibility_timeout,
+                &qb.visibility_timeout,
+                |v| v.map_or("default".into(), |s| format!("{s} s")),
+            );
+        }
+        (Node::StateMachine(sa), Node::StateMachine(sb)) => out.extend(
+            role_changes(&who, &sa.role, &sb.role)
+                .into_iter()
+                .map(|t| (t, true)),
+        ),
+        (Node::Schedule(sa), Node::Schedule(sb)) => {
+            change(
+                &mut plain,
+                "schedule",
+                &sa.expression,
+                &sb.expression,
+                |v| v.clone(),
+            );
+            out.extend(
+                role_changes(&who, &sa.role, &sb.role)
+                    .into_iter()
+                    .map(|t| (t, true)),
+            );
+        }
+        (Node::HttpApiRoute(ra), Node::HttpApiRoute(rb)) => {
+            change(&mut plain, "route", &ra.route_key, &rb.route_key, |v| {
+                v.clone()
+            });
+            change(&mut plain, "stage", &ra.stage, &rb.stage, |v| v.clone());
+            if ra.credentials_role != rb.credentials_role {
+                out.push((
+                    format!(
+                        "credentials role of {who}: {} → {}",
+                        opt(&ra.credentials_role),
+                        opt(&rb.credentials_role)
+                    ),
+                    true,
+                ));
+            }
+        }
+        (Node::EventRule(ra), Node::EventRule(rb)) => {
+            change(&mut plain, "bus", &ra.bus, &rb.bus, |v| v.to_string());
+            if ra.trigger != rb.trigger {
+                plain.push("pattern or schedule changed".into());
+            }
+        }
+        (Node::ExternalPrincipal(pa), Node::ExternalPrincipal(pb)) => {
+            if pa.principal != pb.principal {
+                out.push((
+                    format!("caller {who}: {} → {}", pa.principal, pb.principal),
+                    true,
+                ));
+            }
+        }
+        _ => {
+            if a != b && plain.is_empty() {
+                plain.push("settings changed".into());
+            }
+        }
+    }
+    if !plain.is_empty() {
+        out.push((format!("{who}: {}", plain.join("; ")), false));
+    }
+    out
+}
+
+fn statement_changes(who: &str, a: &[Statement], b: &[Statement]) -> Vec<String> {
+    let mut out = Vec::new();
+    for sb in b {
+        match a.iter().find(|s| s.sid == sb.sid) {
+            None => out.push(format!(
+                "statement {} added to {who}: {} may {}{}",
+                sb.sid,
+                sb.principal,
+                sb.action,
+                sb.source_arn
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(" from {s}"))
+            )),
+            Some(sa) if sa != sb => {
+                let mut parts = Vec::new();
+                change(&mut parts, "Principal", &sa.principal, &sb.principal, |v| {
+                    v.to_string()
+                });
+                change(&mut parts, "Action", &sa.action, &sb.action, |v| {
+                    v.to_string()
+                });
+                for (label, x, y) in [
+                    (
+                        "SourceArn",
+                        sa.source_arn.as_ref().map(|v| v.to_string()),
+                        sb.source_arn.as_ref().map(|v| v.to_string()),
+                    ),
+                    (
+                        "SourceAccount",
+                        sa.source_account.as_ref().map(|v| v.to_string()),
+                        sb.source_account.as_ref().map(|v| v.to_string()),
+                    ),
+                    (
+                        "PrincipalOrgID",
+                        sa.principal_org_id.clone(),
+                        sb.principal_org_id.clone(),
+                    ),
+                    (
+                        "FunctionUrlAuthType",
+                        sa.function_url_auth_type.map(|v| v.as_str().to_owned()),
+                        sb.function_url_auth_type.map(|v| v.as_str().to_owned()),
+                    ),
+                    (
+                        "InvokedViaFunctionUrl",
+                        sa.invoked_via_function_url.map(|v| v.to_string()),
+                        sb.invoked_via_function_url.map(|v| v.to_string()),
+                    ),
+                ] {
+                    match (x, y) {
+                        (Some(_), None) => parts.push(format!("{label} removed")),
+                        (None, Some(v)) => parts.push(format!("{label} {v} added")),
+                        (Some(x), Some(y)) if x != y => parts.push(format!("{label} {x} → {y}")),
+                        _ => {}
+                    }
+                }
+                out.push(format!("statement {}: {}", sb.sid, parts.join("; ")));
+            }
+            Some(_) => {}
+        }
+    }
+    for sa in a {
+        if !b.iter().any(|s| s.sid == sa.sid) {
+            out.push(format!("statement {} removed from {who}", sa.sid));
+        }
+    }
+    out
+}
+
+fn role_changes(who: &str, a: &Role, b: &Role) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.name != b.name {
+        out.push(format!("role of {who}: {} → {}", a.name, b.name));
+    }
+    let actions = |r: &Role| -> BTreeSet<String> {
+        r.grants
+            .iter()
+            .flat_map(|g| {
+                g.actions.iter().flat_map(move |act| {
+                    g.resources.iter().map(move |res| format!("{act} on {res}"))
+                })
+            })
+            .collect()
+    };
+    let (ga, gb) = (actions(a), actions(b));
+    for added in gb.difference(&ga) {
+        out.push(format!("role {} of {who} granted {added}", b.name));
+    }
+    for removed in ga.difference(&gb) {
+        out.push(format!(
+            "role {} of {who} no longer granted {removed}",
+            b.name
+        ));
+    }
+    for t in b.trusts.difference(&a.trusts) {
+        out.push(format!("role {} of {who} now trusts {t}", b.name));
+    }
+    for t in a.trusts.difference(&b.trusts) {
+        out.push(format!("role {} of {who} no longer trusts {t}", b.name));
+    }
+    out
+}
+
+fn edge_kind_changes(a: &EdgeKind, b: &EdgeKind) -> Vec<String> {
+    let mut out = Vec::new();
+    match (a, b) {
+        (EdgeKind::Trigger(ta), EdgeKind::Trigger(tb)) => {
+            change(&mut out, "Events", &ta.events, &tb.events, |v| {
+                if v.is_empty() {
+                    "none".into()
+                } else {
+                    v.join(", ")
+                }
+            });
+            change(&mut out, "prefix", &ta.prefix, &tb.prefix, opt);
+            change(&mut out, "suffix", &ta.suffix, &tb.suffix, opt);
+            change(
+                &mut out,
+                "BatchSize",
+                &ta.batch_size,
+                &tb.batch_size,
+                opt_num,
+            );
+            change(
+                &mut out,
+                "MaximumBatchingWindowInSeconds",
+                &ta.batching_window,
+                &tb.batching_window,
+                opt_num,
+            );
+            change(
+                &mut out,
+                "StartingPosition",
+                &ta.starting_position,
+                &tb.starting_position,
+                |v| v.map_or("none".into(), |p| p.as_str().to_owned()),
+            );
+            change(&mut out, "filters", &ta.filters, &tb.filters, |v| {
+                format!("{} pattern(s)", v.len())
+            });
+            change(
+                &mut out,
+                "MaximumRetryAttempts",
+                &ta.maximum_retry_attempts,
+                &tb.maximum_retry_attempts,
+                opt_num,
+            );
+            change(
+                &mut out,
+                "MaximumRecordAgeInSeconds",
+                &ta.maximum_record_age,
+                &tb.maximum_record_age,
+                opt_num,
+            );
+            change(
+                &mut out,
+                "BisectBatchOnFunctionError",
+                &ta.bisect_batch_on_function_error,
+                &tb.bisect_batch_on_function_error,
+                opt_num,
+            );
+            change(
+                &mut out,
+                "FilterPolicy",
+                &ta.filter_policy,
+                &tb.filter_policy,
+                |v| {
+                    if v.is_some() {
+                        "set".into()
+                    } else {
+                        "none".into()
+                    }
+                },
+            );
+            change(
+                &mut out,
+                "Cognito trigger",
+                &ta.cognito_trigger,
+                &tb.cognito_trigger,
+                |v| v.map_or("none".into(), |c| c.as_str().to_owned()),
+            );
+            change(
+                &mut out,
+                "CloudFront event",
+                &ta.cloudfront_event,
+                &tb.cloudfront_event,
+                |v| format!("{v:?}"),
+            );
+            change(
+                &mut out,
+                "InvocationType",
+                &ta.invocation_type,
+                &tb.invocation_type,
+                |v| format!("{v:?}"),
+            );
+        }
+        (
+            EdgeKind::Redrive {
+                max_receive_count: x,
+            },
+            EdgeKind::Redrive {
+                max_receive_count: y,
+            },
+        ) => {
+            change(&mut out, "maxReceiveCount", x, y, |v| v.to_string());
+        }
+        (EdgeKind::Invoke { invocation_type: x }, EdgeKind::Invoke { invocation_type: y }) => {
+            change(&mut out, "InvocationType", x, y, |v| format!("{v:?}"));
+        }
+        (
+            EdgeKind::Writes {
+                key_prefix: pa,
+                key_suffix: sa,
+            },
+            EdgeKind::Writes {
+                key_prefix: pb,
+                key_suffix: sb,
+            },
+        ) => {
+            change(&mut out, "key prefix", pa, pb, opt);
+            change(&mut out, "key suffix", sa, sb, opt);
+        }
+        (EdgeKind::MappingOnFailure { mapping: x }, EdgeKind::MappingOnFailure { mapping: y }) => {
+            change(&mut out, "mapping", x, y, |v| v.to_string());
+        }
+        _ if a.edge_type() != b.edge_type() => out.push(format!(
+            "kind {} → {}",
+            a.edge_type().label(),
+            b.edge_type().label()
+        )),
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::*;
+
+    fn texts(d: &Diff) -> Vec<&str> {
+        d.entries.iter().map(|e| e.text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_retargeted_on_failure_reads_as_old_arrow_new() {
+        let a = graph(
+            &[
+                func("process-order"),
+                queue("orders-dlq"),
+                topic("alerts-topic"),
+            ],
+            &[("f1", "process-order", "orders-dlq", EdgeKind::OnFailure)],
+        );
+        let b = graph(
+            &[
+                func("process-order"),
+                queue("orders-dlq"),
+                topic("alerts-topic"),
+            ],
+            &[("f2", "process-order", "alerts-topic", EdgeKind::OnFailure)],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(
+            texts(&d),
+            ["OnFailure of process-order: orders-dlq → alerts-topic"]
+        );
+        assert_eq!(d.edges[&eid("f2")], Status::Changed);
+        assert_eq!(d.edges[&eid("f1")], Status::Removed);
+    }
+
+    #[test]
+    fn retry_attempts_read_as_before_and_after() {
+        let a = graph(
+            &[func_with("f", |f| {
+                f.async_invoke.maximum_retry_attempts = Some(2)
+            })],
+            &[],
+        );
+        let b = graph(
+            &[func_with("f", |f| {
+                f.async_invoke.maximum_retry_attempts = Some(0)
+            })],
+            &[],
+        );
+        assert_eq!(texts(&diff(&a, &b)), ["f: MaximumRetryAttempts 2 → 0"]);
+    }
+
+    #[test]
+    fn a_dropped_source_account_is_security_relevant_and_listed_first() {
+        let with = stmt(
+            "AllowS3Invoke",
+            "s3.amazonaws.com",
+            Some("arn:aws:s3:::up"),
+            Some(ACCOUNT),
+        );
+        let mut without = with.clone();
+        without.source_account = None;
+        let a = graph(
+            &[func_with("f", |f| {
+                f.policy.push(with);
+                f.timeout = 3;
+            })],
+            &[],
+        );
+        let b = graph(
+            &[func_with("f", |f| {
+                f.policy.push(without);
+                f.timeout = 10;
+            })],
+            &[],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(
+            texts(&d),
+            [
+                "statement AllowS3Invoke: SourceAccount removed",
+                "f: timeout 3 s → 10 s"
+            ]
+        );
+        assert!(d.entries[0].security);
+        assert!(!d.entries[1].security);
+    }
+
+    #[test]
+    fn role_grants_are_security_relevant() {
+        let a = graph(&[func("f")], &[]);
+        let b = graph(
+            &[func_with("f", |f| {
+                f.role.grants.push(grant(
+                    &["sqs:SendMessage"],
+                    &["arn:aws:sqs:us-east-1:123456789012:q"],
+                ))
+            })],
+            &[],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(
+            texts(&d),
+            ["role f-role of f granted sqs:SendMessage on arn:aws:sqs:us-east-1:123456789012:q"]
+        );
+        assert!(d.entries[0].security);
+    }
+
+    #[test]
+    fn added_and_removed_nodes_and_edges_are_named() {
+        let a = graph(
+            &[func("f"), queue("old")],
+            &[(
+                "w",
+                "f",
+                "old",
+                EdgeKind::Writes {
+                    key_prefix: None,
+                    key_suffix: None,
+                },
+            )],
+        );
+        let b = graph(&[func("f"), bucket("new-bucket")], &[]);
+        let d = diff(&a, &b);
+        assert!(texts(&d).contains(&"added S3 bucket new-bucket"));
+        assert!(texts(&d).contains(&"removed SQS queue old"));
+        assert!(texts(&d).contains(&"removed writes f → old"));
+        assert_eq!(d.nodes[&nid("new-bucket")], Status::Added);
+    }
+
+    #[test]
+    fn trigger_settings_changes_are_listed_by_aws_name() {
+        let a = graph(
+            &[queue("q"), func("f")],
+            &[("t", "q", "f", trigger_with(|t| t.batch_size = Some(10)))],
+        );
+        let b = graph(
+            &[queue("q"), func("f")],
+            &[(
+                "t",
+                "q",
+                "f",
+                trigger_with(|t| {
+                    t.batch_size = Some(100);
+                    t.batching_window = Some(5);
+                }),
+            )],
+        );
+        assert_eq!(
+            texts(&diff(&a, &b)),
+            ["trigger q → f: BatchSize 10 → 100; MaximumBatchingWindowInSeconds default → 5"]
+        );
+    }
+
+    #[test]
+    fn moving_nodes_is_not_a_change() {
+        let a = graph(&[func("f")], &[]);
+        let mut b = a.clone();
+        b.layout.insert(nid("f"), Point { x: 10.0, y: 20.0 });
+        assert!(diff(&a, &b).is_empty());
+    }
+}
