@@ -552,15 +552,16 @@ pub fn of(node: &Node) -> &'static Entry {
 
 /// The resource an execution-role `action` applies to, given the target's ARN.
 /// Object and item actions apply below the bucket or table; network-interface actions to `*`.
-pub fn action_resource(action: &str, arn: &str) -> String {
+pub fn action_resource<'a>(action: &str, arn: &'a str) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
     match action {
-        "s3:PutObject" | "s3:GetObject" | "s3:DeleteObject" => format!("{arn}/*"),
-        a if a.starts_with("ec2:") => "*".to_owned(),
+        "s3:PutObject" | "s3:GetObject" | "s3:DeleteObject" => Cow::Owned(format!("{arn}/*")),
+        a if a.starts_with("ec2:") => Cow::Borrowed("*"),
+        // Item actions apply to the table, not its stream.
         a if a.starts_with("dynamodb:") && a.ends_with("Item") => {
-            // Item actions apply to the table, not its stream.
-            arn.split("/stream/").next().unwrap_or(arn).to_owned()
+            Cow::Borrowed(arn.split("/stream/").next().unwrap_or(arn))
         }
-        _ => arn.to_owned(),
+        _ => Cow::Borrowed(arn),
     }
 }
 

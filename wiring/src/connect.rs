@@ -36,33 +36,58 @@ pub fn can_connect(
     to: &NodeId,
     kind: &EdgeKind,
 ) -> Result<(), Refusal> {
-    check(graph, None, from, to, kind)
-}
-
-/// The same rules for an edge already in the graph (it does not conflict with itself).
-pub(crate) fn check_edge(graph: &Graph, id: &EdgeId, edge: &Edge) -> Result<(), Refusal> {
-    check(graph, Some(id), &edge.from, &edge.to, &edge.kind)
-}
-
-fn check(
-    graph: &Graph,
-    this: Option<&EdgeId>,
-    from: &NodeId,
-    to: &NodeId,
-    kind: &EdgeKind,
-) -> Result<(), Refusal> {
     let (Some(src), Some(dst)) = (graph.nodes.get(from), graph.nodes.get(to)) else {
         return refuse(
             Code::EdgeNotAllowed,
             "Both ends of a connection must be nodes in this draft",
         );
     };
+    let siblings: Vec<(&EdgeId, &Edge)> = graph
+        .edges
+        .iter()
+        .filter(|(_, e)| &e.from == from)
+        .collect();
+    check(graph, None, (from, src), (to, dst), kind, &siblings)
+}
+
+/// The same rules for an edge already in the graph. Of two conflicting edges, only the later
+/// one (by id) is refused, so a conflict is reported once.
+/// `siblings` are the edges leaving `edge.from`, which the validator has indexed already.
+pub(crate) fn check_edge(
+    graph: &Graph,
+    id: &EdgeId,
+    edge: &Edge,
+    (src, dst): (&Node, &Node),
+    siblings: &[(&EdgeId, &Edge)],
+) -> Result<(), Refusal> {
+    check(
+        graph,
+        Some(id),
+        (&edge.from, src),
+        (&edge.to, dst),
+        &edge.kind,
+        siblings,
+    )
+}
+
+fn check(
+    graph: &Graph,
+    this: Option<&EdgeId>,
+    (from, src): (&NodeId, &Node),
+    (to, dst): (&NodeId, &Node),
+    kind: &EdgeKind,
+    siblings: &[(&EdgeId, &Edge)],
+) -> Result<(), Refusal> {
     let (se, de) = (catalog::of(src), catalog::of(dst));
+    // Conflicts are among edges leaving the same node; only earlier ones count for an
+    // existing edge, so a conflict is reported once.
+    let earlier = siblings
+        .iter()
+        .filter(|(id, _)| this.is_none_or(|t| *id < t));
     let others = |t: EdgeType| {
-        graph
-            .edges
-            .iter()
-            .filter(move |(id, e)| Some(*id) != this && &e.from == from && e.kind.edge_type() == t)
+        earlier
+            .clone()
+            .filter(move |(_, e)| e.kind.edge_type() == t)
     };
     match kind {
         EdgeKind::Trigger(_) => {
@@ -99,8 +124,13 @@ fn check(
                     "FIFO topics accept only SQS subscribers; subscribe a FIFO queue and let the function poll it",
                 );
             }
-            if let Node::KafkaTopic(_) = dst {
-                return refuse(Code::EdgeNotAllowed, "Triggers go into a function");
+            let twice = others(EdgeType::Trigger).any(|(_, e)| &e.to == to);
+            // Cognito and S3 can call one function for several slots or filters.
+            if twice && !matches!(src.kind(), NodeKind::UserPool | NodeKind::S3Bucket) {
+                return refuse(
+                    Code::EdgeNotAllowed,
+                    format!("{} already triggers {}", src.name(), dst.name()),
+                );
             }
             Ok(())
         }
@@ -202,10 +232,9 @@ fn check(
                 );
             }
             fifo_check(dst, "mapping OnFailure destinations")?;
-            let taken = graph.edges.iter().any(|(id, e)| {
-                Some(id) != this
-                    && matches!(&e.kind, EdgeKind::MappingOnFailure { mapping: m } if m == mapping)
-            });
+            // Every destination of this mapping leaves the mapping's function, `from`.
+            let taken = others(EdgeType::MappingOnFailure)
+                .any(|(_, e)| matches!(&e.kind, EdgeKind::MappingOnFailure { mapping: m } if m == mapping));
             if taken {
                 return refuse(
                     Code::DuplicateDestination,

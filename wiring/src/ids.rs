@@ -211,19 +211,6 @@ impl Arn {
         Ok(Self(s.to_owned()))
     }
 
-    /// Builds an ARN from trusted parts (names already parsed).
-    pub(crate) fn from_parts(
-        partition: &str,
-        service: &str,
-        region: &str,
-        account: &str,
-        resource: &str,
-    ) -> Self {
-        Self(format!(
-            "arn:{partition}:{service}:{region}:{account}:{resource}"
-        ))
-    }
-
     fn part(&self, i: usize) -> &str {
         self.0.splitn(6, ':').nth(i).unwrap_or_default()
     }
@@ -256,14 +243,31 @@ impl Arn {
 
 /// IAM-style wildcard matching: `*` matches any run of characters, `?` any one character.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    wildcard_bytes(pattern.as_bytes(), text.as_bytes(), false)
+}
+
+/// [`wildcard_match`] ignoring ASCII case, as IAM compares action names.
+pub fn wildcard_match_ignore_case(pattern: &str, text: &str) -> bool {
+    wildcard_bytes(pattern.as_bytes(), text.as_bytes(), true)
+}
+
+// Greedy matching with one backtrack point, on bytes: no allocation, linear in practice.
+// ARNs and action names are ASCII, so `?` matching one byte is matching one character.
+fn wildcard_bytes(p: &[u8], t: &[u8], fold: bool) -> bool {
+    let eq = |a: u8, b: u8| {
+        if fold {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == b'?' || eq(p[pi], t[ti])) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == b'*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -275,7 +279,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == b'*' {
         pi += 1;
     }
     pi == p.len()

@@ -205,13 +205,38 @@ impl Graph {
 
     /// The region a node lives in: its own, or the draft's.
     pub fn region_of(&self, node: &Node) -> Option<Region> {
-        node.region().cloned().or_else(|| self.region.clone())
+        self.region_ref(node).cloned()
+    }
+
+    /// The region a node lives in, borrowed.
+    pub fn region_ref<'a>(&'a self, node: &'a Node) -> Option<&'a Region> {
+        node.region().or(self.region.as_ref())
+    }
+
+    /// The account a node lives in, borrowed where it can be.
+    pub fn account_cow<'a>(&'a self, node: &'a Node) -> Option<std::borrow::Cow<'a, AccountId>> {
+        use std::borrow::Cow;
+        match node {
+            Node::ExternalPrincipal(_) => node
+                .own_account()
+                .map(Cow::Owned)
+                .or_else(|| self.account.as_ref().map(Cow::Borrowed)),
+            _ => node
+                .account_ref()
+                .or(self.account.as_ref())
+                .map(Cow::Borrowed),
+        }
     }
 
     /// The node's ARN, or which field is missing to build it.
     pub fn arn_of(&self, id: &NodeId) -> Result<Arn, Missing> {
         let node = self.nodes.get(id).ok_or(Missing::Node)?;
-        node.arn(self.account_of(node), self.region_of(node))
+        self.node_arn(node)
+    }
+
+    /// A node's ARN, with the draft's defaults filled in.
+    pub fn node_arn(&self, node: &Node) -> Result<Arn, Missing> {
+        node.arn(self.account_cow(node).as_deref(), self.region_ref(node))
     }
 
     /// The function node behind `id`, if it is one.
@@ -514,7 +539,7 @@ impl IamAction {
 
     /// Whether this (possibly wildcard) action covers `wanted`; IAM compares case-insensitively.
     pub fn covers(&self, wanted: &str) -> bool {
-        wildcard_match(&self.0.to_ascii_lowercase(), &wanted.to_ascii_lowercase())
+        wildcard_match_ignore_case(&self.0, wanted)
     }
 
     /// An action the crate itself names (from the catalog).
@@ -1221,6 +1246,11 @@ impl Node {
         each_node!(self, n => n.account.clone())
     }
 
+    /// The node's own account field, without the external principal's derived account.
+    fn account_ref(&self) -> Option<&AccountId> {
+        each_node!(self, n => n.account.as_ref())
+    }
+
     /// The node's own region setting.
     pub fn region(&self) -> Option<&Region> {
         each_node!(self, n => n.region.as_ref())
@@ -1268,77 +1298,88 @@ impl Node {
     }
 
     /// The node's ARN, given its resolved account and region.
-    pub fn arn(&self, account: Option<AccountId>, region: Option<Region>) -> Result<Arn, Missing> {
-        let acct = || account.clone().ok_or(Missing::Account);
-        let reg = || region.clone().ok_or(Missing::Region);
-        let part = |r: &Region| r.partition().to_owned();
-        // Buckets and distributions are global: their partition comes from the region when known.
-        let global_partition = region
-            .as_ref()
-            .map_or("aws".to_owned(), |r| r.partition().to_owned());
-        let regional = |service: &str, resource: String| -> Result<Arn, Missing> {
-            let (a, r) = (acct()?, reg()?);
-            Ok(Arn::from_parts(
-                &part(&r),
-                service,
-                r.as_str(),
-                a.as_str(),
-                &resource,
-            ))
+    pub fn arn(
+        &self,
+        account: Option<&AccountId>,
+        region: Option<&Region>,
+    ) -> Result<Arn, Missing> {
+        // Plain pushes into one pre-sized string: this runs for every node on every edit.
+        let partition = region.map_or("aws", Region::partition);
+        let mut out = String::with_capacity(80);
+        let mut put = |parts: &[&str]| parts.iter().for_each(|p| out.push_str(p));
+        let account = || account.map(AccountId::as_str).ok_or(Missing::Account);
+        let region = || region.map(Region::as_str).ok_or(Missing::Region);
+        let head = |service: &'static str| -> Result<[&str; 8], Missing> {
+            let (a, r) = (account()?, region()?);
+            Ok(["arn:", partition, ":", service, ":", r, ":", a])
         };
         match self {
             Node::Function(f) => {
-                let mut res = format!("function:{}", f.name);
-                if let Some(q) = &f.qualifier
-                    && q.as_str() != "$LATEST"
-                {
-                    res.push(':');
-                    res.push_str(q.as_str());
+                put(&head("lambda")?);
+                put(&[":function:", f.name.as_str()]);
+                if let Some(q) = f.qualifier.as_ref().filter(|q| q.as_str() != "$LATEST") {
+                    put(&[":", q.as_str()]);
                 }
-                regional("lambda", res)
             }
-            Node::S3Bucket(b) => Ok(Arn::from_parts(
-                &global_partition,
-                "s3",
-                "",
-                "",
-                b.name.as_str(),
-            )),
-            Node::SqsQueue(q) => regional("sqs", q.name.to_string()),
-            Node::SnsTopic(t) => regional("sns", t.name.to_string()),
-            Node::EventBus(b) => regional("events", format!("event-bus/{}", b.name)),
+            // Buckets are global: no region or account in their ARN.
+            Node::S3Bucket(b) => put(&["arn:", partition, ":s3:::", b.name.as_str()]),
+            Node::SqsQueue(q) => {
+                put(&head("sqs")?);
+                put(&[":", q.name.as_str()]);
+            }
+            Node::SnsTopic(t) => {
+                put(&head("sns")?);
+                put(&[":", t.name.as_str()]);
+            }
+            Node::EventBus(b) => {
+                put(&head("events")?);
+                put(&[":event-bus/", b.name.as_str()]);
+            }
             Node::EventRule(r) => {
+                put(&head("events")?);
                 if r.bus.as_str() == "default" {
-                    regional("events", format!("rule/{}", r.name))
+                    put(&[":rule/", r.name.as_str()]);
                 } else {
-                    regional("events", format!("rule/{}/{}", r.bus, r.name))
+                    put(&[":rule/", r.bus.as_str(), "/", r.name.as_str()]);
                 }
             }
-            Node::Schedule(s) => regional("scheduler", format!("schedule/{}/{}", s.group, s.name)),
-            Node::KinesisStream(s) => regional("kinesis", format!("stream/{}", s.name)),
+            Node::Schedule(s) => {
+                put(&head("scheduler")?);
+                put(&[":schedule/", s.group.as_str(), "/", s.name.as_str()]);
+            }
+            Node::KinesisStream(s) => {
+                put(&head("kinesis")?);
+                put(&[":stream/", s.name.as_str()]);
+            }
             Node::DynamoDbStream(s) => {
                 let label = s.stream_label.as_deref().ok_or(Missing::StreamLabel)?;
-                regional("dynamodb", format!("table/{}/stream/{}", s.name, label))
+                put(&head("dynamodb")?);
+                put(&[":table/", s.name.as_str(), "/stream/", label]);
             }
             Node::KafkaTopic(k) => match &k.cluster {
-                KafkaCluster::Msk(arn) => Ok(arn.clone()),
+                KafkaCluster::Msk(arn) => return Ok(arn.clone()),
                 // Self-managed clusters have no ARN; the topic is addressed by brokers + name.
                 KafkaCluster::SelfManaged(_) => {
-                    regional("kafka", format!("self-managed/{}", k.name))
+                    put(&head("kafka")?);
+                    put(&[":self-managed/", k.name.as_str()]);
                 }
             },
-            Node::UserPool(p) => regional("cognito-idp", format!("userpool/{}", p.name)),
-            Node::Distribution(d) => {
-                let a = acct()?;
-                Ok(Arn::from_parts(
-                    &global_partition,
-                    "cloudfront",
-                    "",
-                    a.as_str(),
-                    &format!("distribution/{}", d.name),
-                ))
+            Node::UserPool(p) => {
+                put(&head("cognito-idp")?);
+                put(&[":userpool/", p.name.as_str()]);
             }
-            Node::StateMachine(s) => regional("states", format!("stateMachine:{}", s.name)),
+            Node::Distribution(d) => put(&[
+                "arn:",
+                partition,
+                ":cloudfront::",
+                account()?,
+                ":distribution/",
+                d.name.as_str(),
+            ]),
+            Node::StateMachine(s) => {
+                put(&head("states")?);
+                put(&[":stateMachine:", s.name.as_str()]);
+            }
             Node::HttpApiRoute(r) => {
                 let (method, path) = r
                     .route_key
@@ -1350,35 +1391,36 @@ impl Node {
                     r.stage.as_str()
                 };
                 let method = if method == "ANY" { "*" } else { method };
-                regional(
-                    "execute-api",
-                    format!("{}/{}/{}{}", r.name, stage, method, path),
-                )
+                put(&head("execute-api")?);
+                put(&[":", r.name.as_str(), "/", stage, "/", method, path]);
             }
-            Node::TargetGroup(t) => regional(
-                "elasticloadbalancing",
-                format!("targetgroup/{}/{}", t.name, t.target_group_id),
-            ),
-            Node::SesRule(r) => regional(
-                "ses",
-                format!("receipt-rule-set/{}:receipt-rule/{}", r.rule_set, r.name),
-            ),
-            Node::IotRule(r) => regional("iot", format!("rule/{}", r.name)),
-            Node::LogGroup(g) => regional("logs", format!("log-group:{}:*", g.name)),
+            Node::TargetGroup(t) => {
+                put(&head("elasticloadbalancing")?);
+                put(&[":targetgroup/", t.name.as_str(), "/", &t.target_group_id]);
+            }
+            Node::SesRule(r) => {
+                put(&head("ses")?);
+                put(&[
+                    ":receipt-rule-set/",
+                    r.rule_set.as_str(),
+                    ":receipt-rule/",
+                    r.name.as_str(),
+                ]);
+            }
+            Node::IotRule(r) => {
+                put(&head("iot")?);
+                put(&[":rule/", r.name.as_str()]);
+            }
+            Node::LogGroup(g) => {
+                put(&head("logs")?);
+                put(&[":log-group:", g.name.as_str(), ":*"]);
+            }
             Node::ExternalPrincipal(p) => match &p.principal {
-                Principal::Arn(a) => Ok(a.clone()),
-                _ => {
-                    let a = acct()?;
-                    Ok(Arn::from_parts(
-                        &global_partition,
-                        "iam",
-                        "",
-                        a.as_str(),
-                        "root",
-                    ))
-                }
+                Principal::Arn(a) => return Ok(a.clone()),
+                _ => put(&["arn:", partition, ":iam::", account()?, ":root"]),
             },
         }
+        Ok(Arn(out))
     }
 }
 

@@ -8,12 +8,13 @@
 //! rule target ids that start with [`crate::OWNED_PREFIX`], mappings tagged by Eventloom, and
 //! the role policy [`crate::policy::MANAGED_ROLE_POLICY`].
 
+use crate::ids::EdgeId;
 use crate::ids::{Arn, NodeId, StatementId};
 use crate::model::*;
 use crate::policy::{MANAGED_ROLE_POLICY, role_policy_document, trust_policy_document};
 use crate::{OWNED_PREFIX, catalog};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The tag key Eventloom puts on event source mappings it creates; the value is the edge id.
 pub const MAPPING_TAG: &str = "eventloom:edge";
@@ -120,8 +121,8 @@ pub struct InvokeConfig {
 pub struct LiveRole {
     /// Inline policy documents by name.
     pub inline: BTreeMap<String, serde_json::Value>,
-    /// Service principals the trust policy names.
-    pub trusts: BTreeSet<String>,
+    /// Service principals the trust policy names; `None` when the trust policy was not read.
+    pub trusts: Option<BTreeSet<String>>,
 }
 
 /// A queue's live attributes.
@@ -542,6 +543,7 @@ pub fn owned_id(edge: &crate::ids::EdgeId) -> String {
 pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
     let mut p = Phases::default();
     let mut plan = Plan::default();
+    let idx = Index::new(graph);
     let arns: BTreeMap<&NodeId, Arn> = graph
         .nodes
         .keys()
@@ -622,8 +624,8 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
                 );
             }
         }
-        let live_trusts = live.map(|r| r.trusts.clone()).unwrap_or_default();
-        if live.is_some() && !trusts.is_subset(&live_trusts) {
+        let live_trusts = live.and_then(|r| r.trusts.clone());
+        if let Some(live_trusts) = live_trusts.filter(|t| !trusts.is_subset(t)) {
             let services: BTreeSet<String> = live_trusts.union(trusts).cloned().collect();
             let added: Vec<&String> = trusts.difference(&live_trusts).collect();
             step(
@@ -650,16 +652,13 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
         let Node::SqsQueue(q) = node else { continue };
         let Some(qa) = arn(id) else { continue };
         let live = observed.queues.get(&qa).cloned().unwrap_or_default();
-        let redrive = graph
-            .edges
-            .values()
-            .find_map(|e| match (&e.kind, &e.from == id) {
-                (EdgeKind::Redrive { max_receive_count }, true) => arn(&e.to).map(|t| Redrive {
-                    target_arn: t,
-                    max_receive_count: *max_receive_count,
-                }),
-                _ => None,
-            });
+        let redrive = idx.out(id).iter().find_map(|(_, e)| match &e.kind {
+            EdgeKind::Redrive { max_receive_count } => arn(&e.to).map(|t| Redrive {
+                target_arn: t,
+                max_receive_count: *max_receive_count,
+            }),
+            _ => None,
+        });
         let vis = q
             .visibility_timeout
             .filter(|v| *v != live.visibility_timeout);
@@ -751,7 +750,7 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
                     .filter(|n| !n.id.starts_with(OWNED_PREFIX))
                     .cloned()
                     .collect();
-                for (eid, e) in triggers_from(graph, sid) {
+                for (eid, e) in idx.triggers(sid) {
                     let (Some(t), Some(fa)) = (e.kind.trigger(), arn(&e.to)) else {
                         continue;
                     };
@@ -792,7 +791,7 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
             Node::SnsTopic(_) => {
                 let live = observed.topics.get(&sa).cloned().unwrap_or_default();
                 let mut desired = BTreeSet::new();
-                for (_, e) in triggers_from(graph, sid) {
+                for (_, e) in idx.triggers(sid) {
                     let Some(fa) = arn(&e.to) else { continue };
                     desired.insert(fa.clone());
                     if !live.iter().any(|s| s.endpoint == fa) {
@@ -830,7 +829,7 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
             Node::EventRule(_) => {
                 let live = observed.rules.get(&sa).cloned().unwrap_or_default();
                 let mut desired = BTreeSet::new();
-                for (eid, e) in triggers_from(graph, sid) {
+                for (eid, e) in idx.triggers(sid) {
                     let Some(fa) = arn(&e.to) else { continue };
                     let tid = owned_id(eid);
                     desired.insert(tid.clone());
@@ -866,7 +865,7 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
                 let live = observed.user_pools.get(&sa).cloned().unwrap_or_default();
                 let mut merged = live.clone();
                 let mut desired: BTreeSet<CognitoTrigger> = BTreeSet::new();
-                for (_, e) in triggers_from(graph, sid) {
+                for (_, e) in idx.triggers(sid) {
                     let (Some(slot), Some(fa)) =
                         (e.kind.trigger().and_then(|t| t.cognito_trigger), arn(&e.to))
                     else {
@@ -900,7 +899,7 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
                 }
             }
             Node::HttpApiRoute(r) => {
-                for (_, e) in triggers_from(graph, sid) {
+                for (_, e) in idx.triggers(sid) {
                     let Some(fa) = arn(&e.to) else { continue };
                     let key = format!("{} {}", r.name, r.route_key);
                     if observed.routes.get(&key).cloned().flatten().as_deref() != Some(fa.as_str())
@@ -924,14 +923,16 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
                 cluster: KafkaCluster::Msk(_),
                 ..
             }) => {
-                for (eid, e) in triggers_from(graph, sid) {
+                let mut planned = BTreeSet::new();
+                for (eid, e) in idx.triggers(sid) {
                     let (Some(t), Some(fa)) = (e.kind.trigger(), arn(&e.to)) else {
                         continue;
                     };
-                    let on_failure = graph.edges.values().find_map(|m| match &m.kind {
-                        EdgeKind::MappingOnFailure { mapping } if mapping == eid => arn(&m.to),
-                        _ => None,
-                    });
+                    // One mapping per source and function, however many edges say so.
+                    if !planned.insert(fa.clone()) {
+                        continue;
+                    }
+                    let on_failure = idx.mapping_failure.get(eid).and_then(|m| arn(&m.to));
                     let settings = mapping_settings(src, t, on_failure);
                     let live = observed.functions.get(&fa).unwrap_or(&empty_fn);
                     match live.mappings.iter().find(|m| m.source_arn == sa) {
@@ -955,7 +956,7 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
                 }
             }
             _ => {
-                for (_, e) in triggers_from(graph, sid) {
+                for (_, e) in idx.triggers(sid) {
                     let entry = catalog::of(src);
                     let (Some(call), Some(fname)) =
                         (entry.wiring_call, graph.nodes.get(&e.to).map(Node::name))
@@ -986,7 +987,7 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
             continue;
         };
         for m in &live.mappings {
-            let still = graph.edges.values().any(|e| {
+            let still = idx.inc(id).iter().any(|(_, e)| {
                 &e.to == id
                     && matches!(e.kind, EdgeKind::Trigger(_))
                     && arn(&e.from).as_deref() == Some(m.source_arn.as_str())
@@ -1011,11 +1012,10 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
         let Some(fa) = arn(id) else { continue };
         let live = observed.functions.get(&fa).unwrap_or(&empty_fn);
         let target = |t: EdgeType| {
-            graph
-                .edges
-                .values()
-                .find(|e| &e.from == id && e.kind.edge_type() == t)
-                .and_then(|e| arn(&e.to))
+            idx.out(id)
+                .iter()
+                .find(|(_, e)| e.kind.edge_type() == t)
+                .and_then(|(_, e)| arn(&e.to))
         };
         let live_cfg = live.invoke_config.clone().unwrap_or_default();
         // A slot the draft leaves empty keeps a live target that is not in the draft (someone else's).
@@ -1133,14 +1133,44 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
     plan
 }
 
-fn triggers_from<'a>(
-    graph: &'a Graph,
-    id: &'a NodeId,
-) -> impl Iterator<Item = (&'a crate::ids::EdgeId, &'a Edge)> + 'a {
-    graph
-        .edges
-        .iter()
-        .filter(move |(_, e)| &e.from == id && matches!(e.kind, EdgeKind::Trigger(_)))
+/// Edges by endpoint, built once per plan so each lookup is not a scan of every edge.
+struct Index<'a> {
+    out: HashMap<&'a NodeId, Vec<(&'a EdgeId, &'a Edge)>>,
+    inc: HashMap<&'a NodeId, Vec<(&'a EdgeId, &'a Edge)>>,
+    mapping_failure: HashMap<&'a EdgeId, &'a Edge>,
+}
+
+impl<'a> Index<'a> {
+    fn new(graph: &'a Graph) -> Self {
+        let mut idx = Index {
+            out: HashMap::new(),
+            inc: HashMap::new(),
+            mapping_failure: HashMap::new(),
+        };
+        for (id, e) in &graph.edges {
+            idx.out.entry(&e.from).or_default().push((id, e));
+            idx.inc.entry(&e.to).or_default().push((id, e));
+            if let EdgeKind::MappingOnFailure { mapping } = &e.kind {
+                idx.mapping_failure.entry(mapping).or_insert(e);
+            }
+        }
+        idx
+    }
+
+    fn out(&self, id: &NodeId) -> &[(&'a EdgeId, &'a Edge)] {
+        self.out.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn inc(&self, id: &NodeId) -> &[(&'a EdgeId, &'a Edge)] {
+        self.inc.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn triggers(&self, id: &NodeId) -> impl Iterator<Item = (&'a EdgeId, &'a Edge)> + '_ {
+        self.out(id)
+            .iter()
+            .copied()
+            .filter(|(_, e)| matches!(e.kind, EdgeKind::Trigger(_)))
+    }
 }
 
 fn show(v: &Option<String>) -> &str {
@@ -1193,7 +1223,7 @@ pub fn simulate(observed: &Observed, plan: &Plan) -> Observed {
             Action::UpdateAssumeRolePolicy {
                 role_arn, services, ..
             } => {
-                o.roles.entry(role_arn.clone()).or_default().trusts = services.clone();
+                o.roles.entry(role_arn.clone()).or_default().trusts = Some(services.clone());
             }
             Action::SetQueueAttributes {
                 queue_arn,

@@ -13,7 +13,9 @@ use crate::model::*;
 use crate::policy::{
     self, POLICY_LIMIT, add_permission_cli, put_role_policy_cli, remove_permission_cli, shell_quote,
 };
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 /// Validates `graph` and returns its findings, errors first.
 pub fn validate(graph: &Graph) -> Vec<Finding> {
@@ -24,12 +26,33 @@ pub fn validate(graph: &Graph) -> Vec<Finding> {
     out
 }
 
+/// What the validator knows about one node, computed once.
+pub(crate) struct Info<'g> {
+    pub(crate) id: &'g NodeId,
+    pub(crate) node: &'g Node,
+    arn: Result<Arn, Missing>,
+    account: Option<Cow<'g, AccountId>>,
+    pub(crate) incoming: Vec<(&'g EdgeId, &'g Edge)>,
+    pub(crate) outgoing: Vec<(&'g EdgeId, &'g Edge)>,
+    reported_missing: bool,
+}
+
+/// An edge with its endpoints resolved to positions in `Validator::info`, so the rules
+/// for one edge do not look its nodes up again and again.
+#[derive(Clone, Copy)]
+pub(crate) struct EdgeRef<'g> {
+    pub(crate) id: &'g EdgeId,
+    pub(crate) edge: &'g Edge,
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+}
+
 pub(crate) struct Validator<'g> {
     pub(crate) g: &'g Graph,
-    pub(crate) incoming: HashMap<&'g NodeId, Vec<(&'g EdgeId, &'g Edge)>>,
-    pub(crate) outgoing: HashMap<&'g NodeId, Vec<(&'g EdgeId, &'g Edge)>>,
-    arns: HashMap<&'g NodeId, Result<Arn, Missing>>,
-    reported_missing: BTreeSet<&'g NodeId>,
+    pub(crate) edges: Vec<EdgeRef<'g>>,
+    /// Node id to its position in `info` (which is in id order).
+    pub(crate) index: HashMap<&'g NodeId, usize>,
+    pub(crate) info: Vec<Info<'g>>,
     out: Vec<Finding>,
 }
 
@@ -42,31 +65,73 @@ struct Needed {
 
 impl<'g> Validator<'g> {
     fn new(g: &'g Graph) -> Self {
-        let mut incoming: HashMap<&NodeId, Vec<(&EdgeId, &Edge)>> =
-            HashMap::with_capacity(g.nodes.len());
-        let mut outgoing: HashMap<&NodeId, Vec<(&EdgeId, &Edge)>> =
-            HashMap::with_capacity(g.nodes.len());
-        for (id, e) in &g.edges {
-            outgoing.entry(&e.from).or_default().push((id, e));
-            incoming.entry(&e.to).or_default().push((id, e));
+        let mut index: HashMap<&NodeId, usize> =
+            HashMap::with_capacity_and_hasher(g.nodes.len(), Default::default());
+        let mut info: Vec<Info<'g>> = Vec::with_capacity(g.nodes.len());
+        for (i, (id, node)) in g.nodes.iter().enumerate() {
+            index.insert(id, i);
+            info.push(Info {
+                id,
+                node,
+                arn: g.node_arn(node),
+                account: g.account_cow(node),
+                incoming: Vec::new(),
+                outgoing: Vec::new(),
+                reported_missing: false,
+            });
         }
-        let arns = g.nodes.keys().map(|id| (id, g.arn_of(id))).collect();
+        let mut edges = Vec::with_capacity(g.edges.len());
+        let mut dangling = Vec::new();
+        for (id, e) in &g.edges {
+            match (index.get(&e.from), index.get(&e.to)) {
+                (Some(&from), Some(&to)) => {
+                    info[from].outgoing.push((id, e));
+                    info[to].incoming.push((id, e));
+                    edges.push(EdgeRef {
+                        id,
+                        edge: e,
+                        from,
+                        to,
+                    });
+                }
+                _ => dangling.push(Finding::new(
+                    Code::EdgeNotAllowed,
+                    Element::Edge(id.clone()),
+                    "This edge points at a node that is not in the draft; delete it.",
+                )),
+            }
+        }
         Self {
             g,
-            incoming,
-            outgoing,
-            arns,
-            reported_missing: BTreeSet::new(),
-            out: Vec::new(),
+            edges,
+            index,
+            info,
+            out: dangling,
         }
     }
 
+    pub(crate) fn at(&self, id: &NodeId) -> Option<&Info<'g>> {
+        self.index.get(id).map(|&i| &self.info[i])
+    }
+
+    pub(crate) fn node_of(&self, id: &NodeId) -> Option<&'g Node> {
+        self.at(id).map(|i| i.node)
+    }
+
+    pub(crate) fn incoming(&self, id: &NodeId) -> &[(&'g EdgeId, &'g Edge)] {
+        self.at(id).map_or(&[], |i| i.incoming.as_slice())
+    }
+
+    fn account_at(&self, i: usize) -> Option<Cow<'g, AccountId>> {
+        self.info[i].account.clone()
+    }
+
     fn run(&mut self) {
-        for (id, edge) in &self.g.edges {
-            self.edge(id, edge);
+        for i in 0..self.edges.len() {
+            self.edge(self.edges[i]);
         }
-        for (id, node) in &self.g.nodes {
-            self.node(id, node);
+        for i in 0..self.info.len() {
+            self.check_node(i);
         }
         self.s3_filters();
         self.cognito_slots();
@@ -78,32 +143,31 @@ impl<'g> Validator<'g> {
         self.out.push(f);
     }
 
-    /// The node's ARN, reporting once per node when it cannot be built.
-    fn arn(&mut self, id: &NodeId) -> Option<Arn> {
-        match self.arns.get_key_value(id) {
-            Some((_, Ok(a))) => Some(a.clone()),
-            Some((&key, Err(m))) => {
-                let m = *m;
-                if m != Missing::Node && self.reported_missing.insert(key) {
-                    let name = self.name(id);
-                    let field = match m {
-                        Missing::StreamLabel => "stream_label",
-                        Missing::Region => "region",
-                        _ => "account",
-                    };
-                    self.push(
-                        Finding::new(
-                            Code::MissingAccount,
-                            Element::Node(id.clone()),
-                            format!("Cannot build {name}'s ARN: {m}."),
-                        )
-                        .field(field),
-                    );
-                }
-                None
-            }
-            None => None,
+    /// The ARN of the node at position `i`, reporting once per node when it cannot be built.
+    fn arn_at(&mut self, i: usize) -> Option<Arn> {
+        let id = self.info[i].id;
+        let m = match &self.info[i].arn {
+            Ok(a) => return Some(a.clone()),
+            Err(m) => *m,
+        };
+        if m != Missing::Node && !self.info[i].reported_missing {
+            self.info[i].reported_missing = true;
+            let name = self.info[i].node.name().to_owned();
+            let field = match m {
+                Missing::StreamLabel => "stream_label",
+                Missing::Region => "region",
+                _ => "account",
+            };
+            self.push(
+                Finding::new(
+                    Code::MissingAccount,
+                    Element::Node(id.clone()),
+                    format!("Cannot build {name}'s ARN: {m}."),
+                )
+                .field(field),
+            );
         }
+        None
     }
 
     fn name(&self, id: &NodeId) -> String {
@@ -113,8 +177,8 @@ impl<'g> Validator<'g> {
             .map_or_else(|| id.to_string(), |n| n.name().to_owned())
     }
 
-    fn account(&self, id: &NodeId) -> Option<AccountId> {
-        self.g.nodes.get(id).and_then(|n| self.g.account_of(n))
+    fn account(&self, id: &NodeId) -> Option<Cow<'g, AccountId>> {
+        self.at(id).and_then(|i| i.account.clone())
     }
 
     /// `name` or `name:qualifier`, as the CLI's --function-name takes it.
@@ -129,17 +193,11 @@ impl<'g> Validator<'g> {
     // Edges
     // ---------------------------------------------------------------------------------
 
-    fn edge(&mut self, id: &'g EdgeId, edge: &'g Edge) {
-        let (Some(src), Some(dst)) = (self.g.nodes.get(&edge.from), self.g.nodes.get(&edge.to))
-        else {
-            self.push(Finding::new(
-                Code::EdgeNotAllowed,
-                Element::Edge(id.clone()),
-                "This edge points at a node that is not in the draft; delete it.",
-            ));
-            return;
-        };
-        if let Err(r) = connect::check_edge(self.g, id, edge) {
+    fn edge(&mut self, e: EdgeRef<'g>) {
+        let (id, edge) = (e.id, e.edge);
+        let (src, dst) = (self.info[e.from].node, self.info[e.to].node);
+        let siblings = self.info[e.from].outgoing.as_slice();
+        if let Err(r) = connect::check_edge(self.g, id, edge, (src, dst), siblings) {
             let mut f = Finding::new(r.code, Element::Edge(id.clone()), format!("{}.", r.reason));
             f.fix = Some(Fix {
                 summary: "Delete this edge".into(),
@@ -151,18 +209,18 @@ impl<'g> Validator<'g> {
             return;
         }
         match &edge.kind {
-            EdgeKind::Trigger(t) => self.trigger(id, edge, src, dst, t),
+            EdgeKind::Trigger(t) => self.trigger(e, src, dst, t),
             EdgeKind::OnSuccess | EdgeKind::OnFailure => {
-                self.destination_grant(id, edge, dst, edge.kind.edge_type().label());
-                self.destination_fires(id, edge);
-                self.cross_account_destination(id, edge, dst);
+                self.destination_grant(e, dst, edge.kind.edge_type().label());
+                self.destination_fires(e);
+                self.cross_account_destination(e, dst);
             }
             EdgeKind::MappingOnFailure { .. } => {
-                self.destination_grant(id, edge, dst, "mapping OnFailure");
-                self.cross_account_destination(id, edge, dst);
+                self.destination_grant(e, dst, "mapping OnFailure");
+                self.cross_account_destination(e, dst);
             }
             EdgeKind::DeadLetter => {
-                self.destination_grant(id, edge, dst, "dead-letter");
+                self.destination_grant(e, dst, "dead-letter");
                 self.push(Finding::new(
                     Code::LegacyDeadLetter,
                     Element::Edge(id.clone()),
@@ -186,32 +244,26 @@ impl<'g> Validator<'g> {
                     );
                 }
             }
-            EdgeKind::Invoke { .. } => self.invoke(id, edge, src, dst),
+            EdgeKind::Invoke { .. } => self.invoke(e, src, dst),
             EdgeKind::Writes {
                 key_prefix,
                 key_suffix,
             } => {
-                self.writes(id, edge, dst);
+                self.writes(e, dst);
                 if let Node::S3Bucket(_) = dst {
-                    self.s3_write_back(id, edge, key_prefix.as_deref(), key_suffix.as_deref());
+                    self.s3_write_back(e, key_prefix.as_deref(), key_suffix.as_deref());
                 }
             }
         }
     }
 
-    fn trigger(
-        &mut self,
-        id: &'g EdgeId,
-        edge: &'g Edge,
-        src: &'g Node,
-        dst: &'g Node,
-        t: &'g Trigger,
-    ) {
+    fn trigger(&mut self, e: EdgeRef<'g>, src: &'g Node, dst: &'g Node, t: &'g Trigger) {
+        let (id, edge) = (e.id, e.edge);
         let Node::Function(f) = dst else { return };
         let entry = catalog::of(src);
         self.trigger_settings(id, edge, src, t);
         if entry.same_region
-            && let (Some(a), Some(b)) = (self.g.region_of(src), self.g.region_of(dst))
+            && let (Some(a), Some(b)) = (self.g.region_ref(src), self.g.region_ref(dst))
             && a != b
         {
             self.push(
@@ -228,7 +280,7 @@ impl<'g> Validator<'g> {
                         .field("region"),
                     );
         }
-        let (src_acct, fn_acct) = (self.account(&edge.from), self.account(&edge.to));
+        let (src_acct, fn_acct) = (self.account_at(e.from), self.account_at(e.to));
         let cross_account = matches!((&src_acct, &fn_acct), (Some(a), Some(b)) if a != b);
         let Some(inv) = trigger_invocation(src, Some(t)) else {
             return;
@@ -249,11 +301,11 @@ impl<'g> Validator<'g> {
                 let Some(principal) = entry.principal else {
                     return;
                 };
-                let Some(src_arn) = self.arn(&edge.from) else {
+                let Some(src_arn) = self.arn_at(e.from) else {
                     return;
                 };
                 let source_account = if entry.needs_source_account || src_arn.account().is_empty() {
-                    src_acct.clone()
+                    src_acct.clone().map(Cow::into_owned)
                 } else {
                     None
                 };
@@ -268,13 +320,13 @@ impl<'g> Validator<'g> {
                 }
             }
             Invocation::Poll => {
-                self.poll(id, edge, src, f, t);
+                self.poll(e, src, f, t);
                 if cross_account {
                     self.cross_account_trigger(id, src, f);
                 }
             }
             Invocation::RoleSync | Invocation::RoleAsync => {
-                self.role_invoker(id, edge, src, f, cross_account)
+                self.role_invoker(e, src, f, cross_account)
             }
             Invocation::Edge => self.lambda_at_edge(&edge.to, f),
             Invocation::PerEdge => {}
@@ -720,7 +772,8 @@ impl<'g> Validator<'g> {
         self.out.extend(found);
     }
 
-    fn poll(&mut self, id: &EdgeId, edge: &Edge, src: &Node, f: &Function, t: &Trigger) {
+    fn poll(&mut self, e: EdgeRef<'g>, src: &Node, f: &Function, t: &Trigger) {
+        let (id, edge) = (e.id, e.edge);
         let entry = catalog::of(src);
         if matches!(
             src,
@@ -732,7 +785,7 @@ impl<'g> Validator<'g> {
             // Self-managed Kafka needs network and secret access that depends on the cluster's set-up.
             return;
         }
-        if let Some(src_arn) = self.arn(&edge.from) {
+        if let Some(src_arn) = self.arn_at(e.from) {
             let missing: Vec<&str> = entry
                 .poll_actions
                 .iter()
@@ -831,7 +884,7 @@ impl<'g> Validator<'g> {
     }
 
     fn queue_url(&self, id: &NodeId, q: &SqsQueue) -> String {
-        let node = self.g.nodes.get(id);
+        let node = self.node_of(id);
         match (
             node.and_then(|n| self.g.region_of(n)),
             node.and_then(|n| self.g.account_of(n)),
@@ -841,14 +894,8 @@ impl<'g> Validator<'g> {
         }
     }
 
-    fn role_invoker(
-        &mut self,
-        id: &EdgeId,
-        edge: &Edge,
-        src: &Node,
-        f: &Function,
-        cross_account: bool,
-    ) {
+    fn role_invoker(&mut self, e: EdgeRef<'g>, src: &Node, f: &Function, cross_account: bool) {
+        let (id, edge) = (e.id, e.edge);
         let Some(role) = src.invoker_role() else {
             return;
         };
@@ -856,7 +903,7 @@ impl<'g> Validator<'g> {
             NodeKind::Schedule => ("scheduler.amazonaws.com", "schedule"),
             _ => ("states.amazonaws.com", "state machine"),
         };
-        if let Some(fn_arn) = self.arn(&edge.to)
+        if let Some(fn_arn) = self.arn_at(e.to)
             && !role.allows("lambda:InvokeFunction", fn_arn.as_str())
         {
             let grant = managed_grant(&["lambda:InvokeFunction"], fn_arn.as_str());
@@ -928,7 +975,7 @@ impl<'g> Validator<'g> {
         }
         if cross_account {
             let (Some(acct), Some(part)) = (
-                self.account(&edge.from),
+                self.account_at(e.from),
                 self.g.region_of(src).map(|r| r.partition()),
             ) else {
                 return;
@@ -974,7 +1021,7 @@ impl<'g> Validator<'g> {
 
     fn lambda_at_edge(&mut self, fn_id: &'g NodeId, f: &Function) {
         let at = || Element::Node(fn_id.clone());
-        if let Some(node) = self.g.nodes.get(fn_id)
+        if let Some(node) = self.node_of(fn_id)
             && let Some(r) = self.g.region_of(node)
             && !r.is_us_east_1()
         {
@@ -1076,11 +1123,12 @@ impl<'g> Validator<'g> {
         }
     }
 
-    fn destination_grant(&mut self, id: &EdgeId, edge: &Edge, dst: &Node, context: &str) {
-        let Some(Node::Function(f)) = self.g.nodes.get(&edge.from) else {
+    fn destination_grant(&mut self, e: EdgeRef<'g>, dst: &Node, context: &str) {
+        let (id, edge) = (e.id, e.edge);
+        let Some(Node::Function(f)) = Some(self.info[e.from].node) else {
             return;
         };
-        let Some(target) = self.arn(&edge.to) else {
+        let Some(target) = self.arn_at(e.to) else {
             return;
         };
         let entry = catalog::of(dst);
@@ -1131,22 +1179,19 @@ impl<'g> Validator<'g> {
     }
 
     /// Async destinations fire only for asynchronous invocations.
-    fn destination_fires(&mut self, id: &EdgeId, edge: &Edge) {
-        let Some(Node::Function(f)) = self.g.nodes.get(&edge.from) else {
+    fn destination_fires(&mut self, e: EdgeRef<'g>) {
+        let (id, edge) = (e.id, e.edge);
+        let Some(Node::Function(f)) = Some(self.info[e.from].node) else {
             return;
         };
-        let incoming = self
-            .incoming
-            .get(&edge.from)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let incoming = self.info[e.from].incoming.as_slice();
         let mut any = false;
         let mut kinds: BTreeSet<&'static str> = BTreeSet::new();
         let mut has_stream = false;
         let mut has_sqs = false;
         for (_, e) in incoming {
             let inv = match &e.kind {
-                EdgeKind::Trigger(t) => match self.g.nodes.get(&e.from) {
+                EdgeKind::Trigger(t) => match self.node_of(&e.from) {
                     Some(src) => {
                         match src.kind() {
                             NodeKind::SqsQueue => has_sqs = true,
@@ -1197,8 +1242,9 @@ impl<'g> Validator<'g> {
         ));
     }
 
-    fn cross_account_destination(&mut self, id: &EdgeId, edge: &Edge, dst: &Node) {
-        let (a, b) = (self.account(&edge.from), self.account(&edge.to));
+    fn cross_account_destination(&mut self, e: EdgeRef<'g>, dst: &Node) {
+        let id = e.id;
+        let (a, b) = (self.account_at(e.from), self.account_at(e.to));
         if let (Some(a), Some(b)) = (a, b)
             && a != b
         {
@@ -1221,11 +1267,12 @@ impl<'g> Validator<'g> {
         }
     }
 
-    fn invoke(&mut self, id: &EdgeId, edge: &Edge, src: &Node, dst: &Node) {
+    fn invoke(&mut self, e: EdgeRef<'g>, src: &Node, dst: &Node) {
+        let (id, edge) = (e.id, e.edge);
         let (Node::Function(caller), Node::Function(callee)) = (src, dst) else {
             return;
         };
-        let Some(target) = self.arn(&edge.to) else {
+        let Some(target) = self.arn_at(e.to) else {
             return;
         };
         if !caller.role.allows("lambda:InvokeFunction", target.as_str()) {
@@ -1257,7 +1304,7 @@ impl<'g> Validator<'g> {
                 .fix(fix),
             );
         }
-        let (a, b) = (self.account(&edge.from), self.account(&edge.to));
+        let (a, b) = (self.account_at(e.from), self.account_at(e.to));
         if let (Some(a), Some(b)) = (a, b)
             && a != b
         {
@@ -1273,11 +1320,12 @@ impl<'g> Validator<'g> {
         }
     }
 
-    fn writes(&mut self, id: &EdgeId, edge: &Edge, dst: &Node) {
-        let Some(Node::Function(f)) = self.g.nodes.get(&edge.from) else {
+    fn writes(&mut self, e: EdgeRef<'g>, dst: &Node) {
+        let (id, edge) = (e.id, e.edge);
+        let Some(Node::Function(f)) = Some(self.info[e.from].node) else {
             return;
         };
-        let Some(target) = self.arn(&edge.to) else {
+        let Some(target) = self.arn_at(e.to) else {
             return;
         };
         let entry = catalog::of(dst);
@@ -1327,16 +1375,9 @@ impl<'g> Validator<'g> {
         );
     }
 
-    fn s3_write_back(
-        &mut self,
-        id: &EdgeId,
-        edge: &Edge,
-        prefix: Option<&str>,
-        suffix: Option<&str>,
-    ) {
-        let Some(out) = self.outgoing.get(&edge.to) else {
-            return;
-        };
+    fn s3_write_back(&mut self, e: EdgeRef<'g>, prefix: Option<&str>, suffix: Option<&str>) {
+        let (id, edge) = (e.id, e.edge);
+        let out = self.info[e.to].outgoing.as_slice();
         for (tid, t) in out {
             if t.to != edge.from {
                 continue;
@@ -1371,11 +1412,11 @@ impl<'g> Validator<'g> {
     // Nodes
     // ---------------------------------------------------------------------------------
 
-    fn node(&mut self, id: &'g NodeId, node: &'g Node) {
-        let degree =
-            self.incoming.get(id).map_or(0, Vec::len) + self.outgoing.get(id).map_or(0, Vec::len);
+    fn check_node(&mut self, i: usize) {
+        let (id, node) = (self.info[i].id, self.info[i].node);
+        let degree = self.info[i].incoming.len() + self.info[i].outgoing.len();
         match node {
-            Node::Function(f) => self.function(id, f),
+            Node::Function(f) => self.function(i, f),
             Node::SqsQueue(q) => {
                 if let Some(v) = q.visibility_timeout
                     && v > 43_200
@@ -1409,7 +1450,8 @@ impl<'g> Validator<'g> {
         ));
     }
 
-    fn function(&mut self, id: &'g NodeId, f: &'g Function) {
+    fn function(&mut self, i: usize, f: &'g Function) {
+        let id = self.info[i].id;
         let at = || Element::Node(id.clone());
         if !(1..=900).contains(&f.timeout) {
             self.push(
@@ -1447,7 +1489,7 @@ impl<'g> Validator<'g> {
         }
         self.statements(id, f);
         self.function_url(id, f);
-        if let Some(fn_arn) = self.arn(id) {
+        if let Some(fn_arn) = self.arn_at(i) {
             let size = policy::policy_size(fn_arn.as_str(), &f.policy);
             if size > POLICY_LIMIT {
                 self.push(
@@ -1472,7 +1514,7 @@ impl<'g> Validator<'g> {
                 );
             }
         }
-        let invoked = self.incoming.get(id).is_some_and(|v| {
+        let invoked = Some(self.info[i].incoming.as_slice()).is_some_and(|v| {
             v.iter().any(|(_, e)| {
                 matches!(
                     e.kind,
@@ -1493,7 +1535,7 @@ impl<'g> Validator<'g> {
     }
 
     fn statements(&mut self, id: &NodeId, f: &Function) {
-        let mut seen: HashMap<&StatementId, ()> = HashMap::new();
+        let mut seen: HashMap<&StatementId, ()> = HashMap::default();
         for s in &f.policy {
             if seen.insert(&s.sid, ()).is_some() {
                 self.push(
@@ -1577,8 +1619,7 @@ impl<'g> Validator<'g> {
         svc: &str,
     ) -> Option<Fix> {
         let sources: Vec<&NodeId> = self
-            .incoming
-            .get(id)?
+            .incoming(id)
             .iter()
             .filter(|(_, e)| matches!(e.kind, EdgeKind::Trigger(_)))
             .map(|(_, e)| &e.from)
@@ -1592,11 +1633,11 @@ impl<'g> Validator<'g> {
         let [src] = sources.as_slice() else {
             return None;
         };
-        let src_arn = self.arns.get(src)?.as_ref().ok()?;
+        let src_arn = self.at(src)?.arn.as_ref().ok()?;
         let mut fixed = s.clone();
         fixed.source_arn = Some(ArnPattern::exact(src_arn));
         if src_arn.account().is_empty() {
-            fixed.source_account = self.account(src);
+            fixed.source_account = self.account(src).map(Cow::into_owned);
         }
         let fn_name = self.cli_function(f);
         Some(Fix {
@@ -1700,13 +1741,12 @@ impl<'g> Validator<'g> {
     /// S3 rejects notification configurations whose filters overlap for the same event.
     fn s3_filters(&mut self) {
         let mut found = Vec::new();
-        for (id, node) in &self.g.nodes {
+        for info in &self.info {
+            let node = info.node;
             if node.kind() != NodeKind::S3Bucket {
                 continue;
             }
-            let Some(out) = self.outgoing.get(id) else {
-                continue;
-            };
+            let out = &info.outgoing;
             let triggers: Vec<(&EdgeId, &Trigger)> = out
                 .iter()
                 .filter_map(|(eid, e)| e.kind.trigger().map(|t| (*eid, t)))
@@ -1745,14 +1785,14 @@ impl<'g> Validator<'g> {
     }
 
     fn cognito_slots(&mut self) {
-        let mut seen: HashMap<(&NodeId, CognitoTrigger), &EdgeId> = HashMap::new();
+        let mut seen: HashMap<(&NodeId, CognitoTrigger), &EdgeId> = HashMap::default();
         let mut found = Vec::new();
         for (id, e) in &self.g.edges {
             let Some(t) = e.kind.trigger() else { continue };
             let Some(slot) = t.cognito_trigger else {
                 continue;
             };
-            if self.g.nodes.get(&e.from).map(Node::kind) != Some(NodeKind::UserPool) {
+            if self.node_of(&e.from).map(Node::kind) != Some(NodeKind::UserPool) {
                 continue;
             }
             if let Some(first) = seen.insert((&e.from, slot), id) {
@@ -1866,3 +1906,6 @@ impl Severity {
         self == Severity::Error
     }
 }
+
+#[cfg(test)]
+mod tests;

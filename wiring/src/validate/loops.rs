@@ -3,9 +3,8 @@
 
 use super::{Validator, s3_filters_overlap};
 use crate::findings::{Code, Element, Finding, Severity};
-use crate::ids::NodeId;
 use crate::model::{EdgeKind, Node, NodeKind, RecursiveLoop};
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 /// Services AWS's recursive loop detection follows.
 const AWS_DETECTS: [NodeKind; 4] = [
@@ -17,100 +16,86 @@ const AWS_DETECTS: [NodeKind; 4] = [
 
 pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
     let g = v.g;
-    let ids: Vec<&NodeId> = g.nodes.keys().collect();
-    let index: HashMap<&NodeId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    let n = v.info.len();
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
 
-    for e in g.edges.values() {
-        let (Some(&a), Some(&b)) = (index.get(&e.from), index.get(&e.to)) else {
-            continue;
-        };
-        let flows = match &e.kind {
-            EdgeKind::Writes {
-                key_prefix,
-                key_suffix,
-            } => match g.nodes.get(&e.to) {
-                // A write reaches the bucket's consumers only through notifications that match it.
-                Some(Node::S3Bucket(_)) => v.outgoing.get(&e.to).is_some_and(|out| {
-                    out.iter().any(|(_, t)| {
-                        t.kind.trigger().is_some_and(|tr| {
-                            s3_filters_overlap(
-                                key_prefix.as_deref(),
-                                key_suffix.as_deref(),
-                                tr.prefix.as_deref(),
-                                tr.suffix.as_deref(),
-                            )
-                        })
-                    })
-                }),
-                _ => true,
-            },
+    for r in &v.edges {
+        let (a, b) = (r.from, r.to);
+        let flows = match (&r.edge.kind, v.info[b].node) {
+            // A write reaches the bucket's consumers only through notifications that match it.
+            (
+                EdgeKind::Writes {
+                    key_prefix,
+                    key_suffix,
+                },
+                Node::S3Bucket(_),
+            ) => v.info[b].outgoing.iter().any(|(_, t)| {
+                t.kind.trigger().is_some_and(|tr| {
+                    s3_filters_overlap(
+                        key_prefix.as_deref(),
+                        key_suffix.as_deref(),
+                        tr.prefix.as_deref(),
+                        tr.suffix.as_deref(),
+                    )
+                })
+            }),
             _ => true,
         };
         if flows {
             adj[a].push(b);
         }
     }
-    // Events put on a bus reach the rules on that bus.
-    let mut rules_by_bus: HashMap<(String, Option<String>, Option<String>), Vec<usize>> =
-        HashMap::new();
-    for (i, id) in ids.iter().enumerate() {
-        if let Some(Node::EventRule(r)) = g.nodes.get(*id) {
-            let n = &g.nodes[*id];
-            let key = (
-                r.bus.to_string(),
-                g.account_of(n).map(|a| a.to_string()),
-                g.region_of(n).map(|r| r.to_string()),
-            );
-            rules_by_bus.entry(key).or_default().push(i);
+    // Events put on a bus reach the rules on that bus (same account and region).
+    let key = |i: usize, bus: &str| {
+        let node = v.info[i].node;
+        (
+            bus.to_owned(),
+            v.info[i].account.as_ref().map(|a| a.to_string()),
+            g.region_ref(node).map(|r| r.to_string()),
+        )
+    };
+    let mut rules_by_bus: FastMap<(String, Option<String>, Option<String>), Vec<usize>> =
+        FastMap::default();
+    for (i, info) in v.info.iter().enumerate() {
+        if let Node::EventRule(r) = info.node {
+            rules_by_bus
+                .entry(key(i, r.bus.as_str()))
+                .or_default()
+                .push(i);
         }
     }
-    for (i, id) in ids.iter().enumerate() {
-        if let Some(Node::EventBus(b)) = g.nodes.get(*id) {
-            let n = &g.nodes[*id];
-            let key = (
-                b.name.to_string(),
-                g.account_of(n).map(|a| a.to_string()),
-                g.region_of(n).map(|r| r.to_string()),
-            );
-            if let Some(rules) = rules_by_bus.get(&key) {
+    if !rules_by_bus.is_empty() {
+        for (i, info) in v.info.iter().enumerate() {
+            if let Node::EventBus(b) = info.node
+                && let Some(rules) = rules_by_bus.get(&key(i, b.name.as_str()))
+            {
                 adj[i].extend(rules.iter().copied());
             }
         }
     }
 
-    let sccs = tarjan(&adj);
     let mut out = Vec::new();
-    for comp in sccs {
+    for comp in tarjan(&adj) {
         let is_loop = comp.len() > 1 || adj[comp[0]].contains(&comp[0]);
         if !is_loop {
             continue;
         }
-        let in_comp: std::collections::HashSet<usize> = comp.iter().copied().collect();
+        let in_comp: FastSet<usize> = comp.iter().copied().collect();
+        // Report at the function with the smallest id, so the finding is stable across runs.
         let Some(&start) = comp
             .iter()
-            .filter(|&&i| matches!(g.nodes.get(ids[i]), Some(Node::Function(_))))
-            .min_by_key(|&&i| ids[i])
+            .filter(|&&i| matches!(v.info[i].node, Node::Function(_)))
+            .min()
         else {
             continue;
         };
         let cycle = shortest_cycle(&adj, &in_comp, start);
-        let names: Vec<String> = cycle
-            .iter()
-            .map(|&i| {
-                g.nodes
-                    .get(ids[i])
-                    .map_or_else(|| ids[i].to_string(), |n| n.name().to_owned())
-            })
-            .collect();
-        let kinds: Vec<NodeKind> = comp
-            .iter()
-            .filter_map(|&i| g.nodes.get(ids[i]).map(Node::kind))
-            .collect();
+        let names: Vec<&str> = cycle.iter().map(|&i| v.info[i].node.name()).collect();
+        let kinds: Vec<NodeKind> = comp.iter().map(|&i| v.info[i].node.kind()).collect();
         let allowed: Vec<&str> = comp
             .iter()
-            .filter_map(|&i| match g.nodes.get(ids[i]) {
-                Some(Node::Function(f)) if f.recursive_loop == RecursiveLoop::Allow => {
+            .filter_map(|&i| match v.info[i].node {
+                Node::Function(f) if f.recursive_loop == RecursiveLoop::Allow => {
                     Some(f.name.as_str())
                 }
                 _ => None,
@@ -132,11 +117,13 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
                 " AWS's recursive loop detection (SQS, SNS, S3, Lambda) stops it after about 16 invocations; make sure the loop ends on its own.".to_owned(),
             )
         } else {
-            let outside: Vec<&str> = kinds
+            let mut outside: Vec<&str> = kinds
                 .iter()
                 .filter(|k| !AWS_DETECTS.contains(k))
                 .map(|k| crate::catalog::entry(*k).label)
                 .collect();
+            outside.sort_unstable();
+            outside.dedup();
             (
                 Severity::Error,
                 format!(
@@ -148,7 +135,7 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
         out.push(
             Finding::new(
                 Code::EventLoop,
-                Element::Node(ids[start].clone()),
+                Element::Node(v.info[start].id.clone()),
                 format!("Events can loop: {path}.{tail}"),
             )
             .severity(severity)
@@ -212,12 +199,8 @@ fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
 }
 
 /// The shortest path from `start` back to itself inside one component (BFS).
-fn shortest_cycle(
-    adj: &[Vec<usize>],
-    comp: &std::collections::HashSet<usize>,
-    start: usize,
-) -> Vec<usize> {
-    let mut prev: HashMap<usize, usize> = HashMap::new();
+fn shortest_cycle(adj: &[Vec<usize>], comp: &FastSet<usize>, start: usize) -> Vec<usize> {
+    let mut prev: FastMap<usize, usize> = FastMap::default();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
         for &w in &adj[v] {
