@@ -1,8 +1,8 @@
 //! The `eventloom` command: `serve` runs the web app.
 
 use clap::{Parser, Subcommand};
-use server::{Application, Settings, telemetry};
-use std::process::ExitCode;
+use server::{Application, Settings, cli, telemetry};
+use std::{path::PathBuf, process::ExitCode};
 
 #[derive(Parser)]
 #[command(
@@ -19,10 +19,71 @@ struct Cli {
 enum Command {
     /// Serve the web app (migrations are applied at start-up).
     Serve(Settings),
+    /// Check a graph file; exits 1 when there are error findings.
+    Validate {
+        /// The graph (JSON, schema 1).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: cli::ReportFormat,
+    },
+    /// Print the AWS calls that make live state (from --observed) match a graph file.
+    Plan {
+        /// The graph (JSON, schema 1).
+        file: PathBuf,
+        /// Live state, as JSON of the `Observed` document.
+        #[arg(long)]
+        observed: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: cli::PlanFormat,
+    },
+    /// Print the graph document's JSON Schema.
+    Schema,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The offline commands need no runtime, database or network.
+    match cli.command {
+        Command::Validate { file, format } => {
+            return match cli::validate(&file, format) {
+                Ok((out, has_errors)) => {
+                    print!("{out}");
+                    if has_errors {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => {
+                    eprintln!("eventloom: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Command::Plan {
+            file,
+            observed,
+            format,
+        } => {
+            return match cli::plan(&file, &observed, format) {
+                Ok(out) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("eventloom: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Command::Schema => {
+            println!("{}", wiring::schema::graph_schema());
+            return ExitCode::SUCCESS;
+        }
+        Command::Serve(_) => {}
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -36,6 +97,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(settings) => serve(settings).await,
+            _ => Ok(()),
         }
     });
     match result {
