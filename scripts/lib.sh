@@ -56,6 +56,8 @@ el_port_taken() {
 	python3 - "$1" <<'PY'
 import socket, sys
 s = socket.socket()
+# Like the servers themselves: a port whose old connections linger in TIME_WAIT is free.
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

@@ -7,7 +7,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{A, Route, Router, Routes},
 };
 
@@ -48,15 +48,43 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/drafts">"Drafts"</A>
                 </nav>
+                <Account />
                 <HydrationMarker />
             </header>
             <main id="main">
                 <Routes fallback=|| view! { <pages::NotFound /> }>
                     <Route path=StaticSegment("") view=pages::HomePage />
                     <Route path=StaticSegment("drafts") view=pages::DraftsPage />
+                    <Route path=StaticSegment("signin") view=pages::SignInPage />
+                    <Route path=StaticSegment("signup") view=pages::SignUpPage />
+                    <Route path=(StaticSegment("join"), ParamSegment("token")) view=pages::JoinPage />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The signed-in user and a sign-out button, or a sign-in link.
+#[component]
+fn Account() -> impl IntoView {
+    let me = Resource::new(|| (), |_| api::me());
+    let sign_out = ServerAction::<api::SignOutCall>::new();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! {
+                        <span class="account">
+                            <span class="who" title=me.email.clone()>{me.display_name.clone()} " · " {me.team_name.clone()}</span>
+                            <ActionForm action=sign_out attr:class="inline">
+                                <button type="submit" class="button link">"Sign out"</button>
+                            </ActionForm>
+                        </span>
+                    }.into_any(),
+                    _ => view! { <A href="/signin" attr:class="account">"Sign in"</A> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

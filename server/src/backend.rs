@@ -1,20 +1,103 @@
 //! The server's side of the UI seam: implements `app::api::Backend` by calling [`Service`].
 
-use crate::service::Service;
-use app::api::{ApiError, Backend, DraftSummary, NewDraft};
+use crate::{auth::AuthSession, error::AppError, service::Service};
+use app::api::*;
 use http::request::Parts;
+use uuid::Uuid;
+
+impl Service {
+    async fn session(&self, req: &Parts) -> Result<AuthSession, AppError> {
+        AuthSession::from_parts(req, self.pool(), self.config().session_absolute).await
+    }
+}
+
+fn wire<T>(r: Result<T, AppError>) -> Result<T, ApiError> {
+    r.map_err(AppError::into_api_error)
+}
 
 #[async_trait::async_trait]
 impl Backend for Service {
-    async fn list_drafts(&self, _req: &Parts) -> Result<Vec<DraftSummary>, ApiError> {
-        Service::list_drafts(self)
-            .await
-            .map_err(|e| e.into_api_error())
+    async fn me(&self, req: &Parts) -> Result<Option<Me>, ApiError> {
+        wire(self.session(req).await.map(|s| s.user.map(|u| u.me())))
     }
 
-    async fn create_draft(&self, _req: &Parts, input: NewDraft) -> Result<DraftSummary, ApiError> {
-        Service::create_draft(self, input)
-            .await
-            .map_err(|e| e.into_api_error())
+    async fn sign_up(&self, req: &Parts, input: SignUp) -> Result<Me, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let mut s = self.session(req).await?;
+                Service::sign_up(self, &mut s, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn sign_in(&self, req: &Parts, input: SignIn) -> Result<Me, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let mut s = self.session(req).await?;
+                Service::sign_in(self, &mut s, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn sign_out(&self, req: &Parts) -> Result<(), ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::sign_out(self, &s, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn list_drafts(&self, req: &Parts) -> Result<Vec<DraftSummary>, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                self.list_drafts(s.require()?, false).await
+            }
+            .await,
+        )
+    }
+
+    async fn create_draft(&self, req: &Parts, input: NewDraft) -> Result<Draft, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::create_draft(self, s.require()?, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn get_draft(&self, req: &Parts, id: Uuid) -> Result<Draft, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::get_draft(self, s.require()?, id).await
+            }
+            .await,
+        )
+    }
+
+    async fn save_draft(
+        &self,
+        req: &Parts,
+        id: Uuid,
+        input: SaveDraft,
+    ) -> Result<DraftVersion, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::save_draft(self, s.require()?, id, input, ip.as_deref()).await
+            }
+            .await,
+        )
     }
 }

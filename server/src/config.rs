@@ -24,6 +24,67 @@ pub struct Settings {
     /// Endpoint of the sandbox AWS emulator, e.g. http://127.0.0.1:4566.
     #[arg(long, env = "EVENTLOOM_SANDBOX_ENDPOINT")]
     pub sandbox_endpoint: Option<String>,
+    /// Mark cookies Secure and name the session cookie `__Host-…` (set it when served over https).
+    #[arg(long, env = "EVENTLOOM_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Seconds of inactivity after which a session ends.
+    #[arg(long, env = "EVENTLOOM_SESSION_IDLE_SECS", default_value_t = 30 * 60)]
+    pub session_idle_secs: u64,
+    /// Seconds after sign-in after which a session ends, however active.
+    #[arg(long, env = "EVENTLOOM_SESSION_ABSOLUTE_SECS", default_value_t = 12 * 60 * 60)]
+    pub session_absolute_secs: u64,
+    /// Failed sign-ins allowed per account per window.
+    #[arg(long, env = "EVENTLOOM_SIGNIN_LIMIT_ACCOUNT", default_value_t = 5)]
+    pub signin_limit_account: u32,
+    /// Failed sign-ins allowed per client address per window.
+    #[arg(long, env = "EVENTLOOM_SIGNIN_LIMIT_IP", default_value_t = 30)]
+    pub signin_limit_ip: u32,
+    /// The rate-limit window, in seconds.
+    #[arg(long, env = "EVENTLOOM_SIGNIN_WINDOW_SECS", default_value_t = 15 * 60)]
+    pub signin_window_secs: u64,
+    /// Trust `X-Forwarded-For` for the client address (only behind a proxy that sets it).
+    #[arg(long, env = "EVENTLOOM_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+    /// Largest graph accepted, in nodes.
+    #[arg(long, env = "EVENTLOOM_MAX_NODES", default_value_t = 20_000)]
+    pub max_nodes: usize,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "EVENTLOOM_MAX_BODY_BYTES", default_value_t = 5 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+/// The settings the service layer consults at run time.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Session idle timeout.
+    pub session_idle: Duration,
+    /// Session absolute lifetime.
+    pub session_absolute: Duration,
+    /// Sign-in limits.
+    pub signin: crate::auth::ratelimit::Limits,
+    /// Trust `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// Largest graph, in nodes.
+    pub max_nodes: usize,
+    /// Secure cookies.
+    pub secure_cookies: bool,
+}
+
+impl From<&Settings> for RuntimeConfig {
+    fn from(s: &Settings) -> Self {
+        Self {
+            session_idle: Duration::from_secs(s.session_idle_secs.max(1)),
+            session_absolute: Duration::from_secs(s.session_absolute_secs.max(1)),
+            signin: crate::auth::ratelimit::Limits {
+                per_account: i64::from(s.signin_limit_account.max(1)),
+                per_ip: i64::from(s.signin_limit_ip.max(1)),
+                window: Duration::from_secs(s.signin_window_secs.max(1)),
+            },
+            trust_proxy: s.trust_proxy,
+            max_nodes: s.max_nodes,
+            secure_cookies: s.secure_cookies,
+        }
+    }
 }
 
 impl Settings {
@@ -40,6 +101,12 @@ impl fmt::Debug for Settings {
             .field("db_max_connections", &self.db_max_connections)
             .field("site_root", &self.site_root)
             .field("sandbox_endpoint", &self.sandbox_endpoint)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_idle_secs", &self.session_idle_secs)
+            .field("session_absolute_secs", &self.session_absolute_secs)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("max_nodes", &self.max_nodes)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }

@@ -1,6 +1,7 @@
 //! Eventloom's server: configuration, the axum application, storage and AWS access.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod aws;
 pub mod backend;
 pub mod cli;

@@ -113,6 +113,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     telemetry::init();
     tracing::debug!(?settings, "starting");
     let app = Application::build(settings).await?;
+    server::startup::spawn_housekeeping(app.service());
     tracing::info!("listening on http://{}", app.addr());
     app.run_until(shutdown_signal()).await?;
     tracing::info!("stopped");

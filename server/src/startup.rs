@@ -1,17 +1,27 @@
 //! Builds the application: connects storage, binds the listener and assembles the Router.
 //! `main` and the integration tests both start Eventloom through [`Application`].
 
-use crate::{Settings, service::Service, store};
+use crate::{Settings, auth, config::RuntimeConfig, routes, service::Service, store};
 use anyhow::Context as _;
 use app::api::SharedBackend;
 use aws_config::SdkConfig;
-use axum::{Router, extract::FromRef, routing::get};
+use axum::{
+    Router,
+    body::Body,
+    extract::{DefaultBodyLimit, FromRef},
+    http::{Request, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use std::{future::Future, net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
 use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+use tower_sessions_sqlx_store::PostgresStore;
 
 /// Shared, cheap-to-clone state for handlers. It holds handles only (pool, SDK config):
 /// nothing another replica would need lives here.
@@ -36,6 +46,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    service: Service,
 }
 
 impl Application {
@@ -72,15 +83,22 @@ impl Application {
             .site_addr(addr)
             .build();
         let state = AppState {
-            service: Service::new(pool),
+            service: Service::new(pool, RuntimeConfig::from(&settings)),
             sandbox,
             leptos_options,
         };
+        let service = state.service.clone();
         Ok(Self {
             listener,
             router: router(state, &settings),
             addr,
+            service,
         })
+    }
+
+    /// The service layer (for background tasks).
+    pub fn service(&self) -> Service {
+        self.service.clone()
     }
 
     /// The address actually bound (useful with port 0).
@@ -93,7 +111,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Connect info gives the client address for rate limits and the audit log.
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
     }
@@ -105,9 +127,34 @@ fn router(state: AppState, settings: &Settings) -> Router {
     let shell_options = state.leptos_options.clone();
     let routes = generate_route_list(app::App);
     let pkg_dir = settings.site_root.join("pkg");
+    let config = state.service.config().clone();
+
+    let store = PostgresStore::new(state.service.pool().clone());
+    // `__Host-` cookies must be Secure, so the prefix goes with the https setting.
+    let cookie = if config.secure_cookies {
+        "__Host-eventloom"
+    } else {
+        "eventloom"
+    };
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(cookie)
+        .with_secure(config.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            i64::try_from(config.session_idle.as_secs()).unwrap_or(i64::MAX),
+        )));
+    let max_body = settings.max_body_bytes;
+    // Install the metrics recorder before the first request is counted.
+    if routes::metrics::handle().is_none() {
+        tracing::warn!("another metrics recorder is installed; /metrics will be empty");
+    }
 
     Router::new()
-        .route("/healthz", get(crate::routes::health::healthz))
+        .route("/healthz", get(routes::health::healthz))
+        .route("/metrics", get(routes::metrics::scrape))
+        .merge(routes::api::routes())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             app::shell(shell_options.clone())
         })
@@ -117,6 +164,49 @@ fn router(state: AppState, settings: &Settings) -> Router {
             AppState,
             _,
         >(provide, app::shell))
+        .layer(middleware::from_fn(auth::csrf::guard))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(
+            move |req: Request<Body>, next: Next| body_limit(max_body, req, next),
+        ))
+        .layer(middleware::from_fn(routes::metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Refuses bodies that announce a length above the limit with a JSON 413, before reading them.
+async fn body_limit(max: usize, req: Request<Body>, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        let body = app::api::ApiError::PayloadTooLarge {
+            message: format!("The request body is larger than this server accepts ({max} bytes)."),
+        };
+        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+    }
+    next.run(req).await
+}
+
+/// Deletes expired sessions and old sign-in failures every few minutes. Every replica may
+/// run it; the deletes are idempotent.
+pub fn spawn_housekeeping(service: Service) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let store = PostgresStore::new(service.pool().clone());
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = tower_sessions::ExpiredDeletion::delete_expired(&store).await {
+                tracing::warn!(error = %e, "deleting expired sessions failed");
+            }
+            if let Err(e) =
+                auth::ratelimit::prune(service.pool(), service.config().signin.window).await
+            {
+                tracing::warn!(error = %e, "pruning sign-in failures failed");
+            }
+        }
+    })
 }

@@ -294,3 +294,18 @@ mod tests {
         assert_eq!(serde_json::to_value(Code::EventLoop).unwrap(), "event-loop");
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// The README's "What Eventloom checks" table must list every code.
+    #[test]
+    fn the_readme_lists_every_finding_code() {
+        let readme = include_str!("../../README.md");
+        for c in super::Code::ALL {
+            assert!(
+                readme.contains(&format!("| `{}` |", c.as_str())),
+                "README lacks {c}"
+            );
+        }
+    }
+}

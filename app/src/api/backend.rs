@@ -4,18 +4,37 @@
 //! implements [`Backend`] and provides it as context; the server functions only
 //! forward to it. Every rule lives once, behind this trait.
 
-use super::{ApiError, DraftSummary, NewDraft};
+use super::*;
 use http::request::Parts;
 use leptos::prelude::*;
 use std::sync::Arc;
+use uuid::Uuid;
 
-/// The service operations the UI needs, implemented by the server.
+/// The service operations the UI needs, implemented by the server. `req` carries the
+/// session and client address.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// Lists drafts, newest first.
+    /// The signed-in user.
+    async fn me(&self, req: &Parts) -> Result<Option<Me>, ApiError>;
+    /// Creates an account and signs in.
+    async fn sign_up(&self, req: &Parts, input: SignUp) -> Result<Me, ApiError>;
+    /// Signs in.
+    async fn sign_in(&self, req: &Parts, input: SignIn) -> Result<Me, ApiError>;
+    /// Signs out.
+    async fn sign_out(&self, req: &Parts) -> Result<(), ApiError>;
+    /// Lists the team's drafts, newest first.
     async fn list_drafts(&self, req: &Parts) -> Result<Vec<DraftSummary>, ApiError>;
-    /// Creates a draft with an empty graph.
-    async fn create_draft(&self, req: &Parts, input: NewDraft) -> Result<DraftSummary, ApiError>;
+    /// Creates a draft.
+    async fn create_draft(&self, req: &Parts, input: NewDraft) -> Result<Draft, ApiError>;
+    /// Opens a draft at its latest version.
+    async fn get_draft(&self, req: &Parts, id: Uuid) -> Result<Draft, ApiError>;
+    /// Saves a new version.
+    async fn save_draft(
+        &self,
+        req: &Parts,
+        id: Uuid,
+        input: SaveDraft,
+    ) -> Result<DraftVersion, ApiError>;
 }
 
 /// How the backend is shared through Leptos context.

@@ -14,7 +14,54 @@ pub use backend::{Backend, SharedBackend};
 
 use leptos::prelude::*;
 
-/// Lists the drafts, newest first.
+/// The signed-in user, or `None`.
+#[server(name = CurrentUser, prefix = "/rpc", endpoint = "me")]
+pub async fn me() -> Result<Option<Me>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.me(&req).await)
+}
+
+/// Creates an account (and a team, unless joining with an invitation) and signs in.
+#[server(name = SignUpCall, prefix = "/rpc", endpoint = "auth/signup")]
+pub async fn sign_up(
+    email: String,
+    password: String,
+    display_name: String,
+    #[server(default)] team_name: Option<String>,
+    #[server(default)] invitation: Option<String>,
+) -> Result<Me, ApiError> {
+    let (backend, req) = backend::context()?;
+    let input = SignUp {
+        email,
+        password,
+        display_name,
+        team_name: team_name.filter(|t| !t.trim().is_empty()),
+        invitation: invitation.filter(|t| !t.trim().is_empty()),
+    };
+    let me = backend::answer(backend.sign_up(&req, input).await)?;
+    leptos_axum::redirect("/drafts");
+    Ok(me)
+}
+
+/// Signs in.
+#[server(name = SignInCall, prefix = "/rpc", endpoint = "auth/signin")]
+pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
+    let (backend, req) = backend::context()?;
+    let me = backend::answer(backend.sign_in(&req, SignIn { email, password }).await)?;
+    leptos_axum::redirect("/drafts");
+    Ok(me)
+}
+
+/// Signs out and ends the session on the server.
+#[server(name = SignOutCall, prefix = "/rpc", endpoint = "auth/signout")]
+pub async fn sign_out() -> Result<(), ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.sign_out(&req).await)?;
+    leptos_axum::redirect("/signin");
+    Ok(())
+}
+
+/// Lists the team's drafts, newest first.
 #[server(prefix = "/rpc", endpoint = "drafts/list")]
 pub async fn list_drafts() -> Result<Vec<DraftSummary>, ApiError> {
     let (backend, req) = backend::context()?;
@@ -25,5 +72,16 @@ pub async fn list_drafts() -> Result<Vec<DraftSummary>, ApiError> {
 #[server(prefix = "/rpc", endpoint = "drafts/create")]
 pub async fn create_draft(name: String) -> Result<DraftSummary, ApiError> {
     let (backend, req) = backend::context()?;
-    backend::answer(backend.create_draft(&req, NewDraft { name }).await)
+    backend::answer(
+        backend
+            .create_draft(
+                &req,
+                NewDraft {
+                    name,
+                    content: None,
+                },
+            )
+            .await
+            .map(|d| d.summary),
+    )
 }

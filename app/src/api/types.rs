@@ -4,54 +4,376 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// A draft as listed: enough to find it and judge its size.
+use super::ApiError;
+
+/// What a member may do in their team. Each role includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads drafts.
+    Viewer,
+    /// Edits and saves drafts.
+    Editor,
+    /// Approves versions and deploys.
+    Approver,
+    /// Manages members, roles and invitations.
+    Admin,
+}
+
+impl Role {
+    /// Every role, lowest first.
+    pub const ALL: [Role; 4] = [Role::Viewer, Role::Editor, Role::Approver, Role::Admin];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Approver => "approver",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses the lowercase name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether this role may save drafts.
+    pub fn can_edit(self) -> bool {
+        self >= Role::Editor
+    }
+}
+
+/// The signed-in user, their team and role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Me {
+    /// User id.
+    pub user_id: Uuid,
+    /// Email (lower-cased).
+    pub email: String,
+    /// Name shown to teammates.
+    pub display_name: String,
+    /// Team id.
+    pub team_id: Uuid,
+    /// Team name.
+    pub team_name: String,
+    /// Role in the team.
+    pub role: Role,
+}
+
+/// Sign-up input. With an invitation token the account joins that team; without one it
+/// starts a new team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SignUp {
+    /// Email address; it is the sign-in name.
+    pub email: String,
+    /// At least 12 characters.
+    pub password: String,
+    /// Name shown to teammates.
+    pub display_name: String,
+    /// Name of the new team (ignored with an invitation).
+    #[serde(default)]
+    pub team_name: Option<String>,
+    /// One-time invitation token.
+    #[serde(default)]
+    pub invitation: Option<String>,
+}
+
+/// Sign-in input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SignIn {
+    /// Email address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 12;
+/// The longest password accepted (Argon2 cost grows with it).
+pub const MAX_PASSWORD: usize = 256;
+
+impl SignUp {
+    /// Checks the fields; returns the normalised email.
+    pub fn check(&self) -> Result<String, ApiError> {
+        let email = normalize_email(&self.email)?;
+        let n = self.password.chars().count();
+        if n < MIN_PASSWORD {
+            return Err(ApiError::invalid(
+                "password",
+                format!("Use a password of at least {MIN_PASSWORD} characters."),
+            ));
+        }
+        if n > MAX_PASSWORD {
+            return Err(ApiError::invalid(
+                "password",
+                format!("Passwords are at most {MAX_PASSWORD} characters."),
+            ));
+        }
+        clean_label("display_name", &self.display_name, 80)?;
+        if let Some(t) = self.team_name.as_deref().filter(|t| !t.trim().is_empty()) {
+            clean_label("team_name", t, 80)?;
+        }
+        Ok(email)
+    }
+}
+
+/// Lower-cases and checks an email address.
+pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err(ApiError::invalid(
+            "email",
+            "Enter an email address like ana@example.com.",
+        ))
+    }
+}
+
+/// A trimmed label of 1..=`max` characters without control characters.
+pub fn clean_label(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(ApiError::invalid(
+            field,
+            format!("The {} cannot be empty.", field.replace('_', " ")),
+        ));
+    }
+    if s.chars().count() > max {
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "The {} is at most {max} characters.",
+                field.replace('_', " ")
+            ),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "The {} cannot contain control characters.",
+                field.replace('_', " ")
+            ),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// A team member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Member {
+    /// User id.
+    pub user_id: Uuid,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// When they joined (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+    pub joined_at: OffsetDateTime,
+}
+
+/// A role change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SetRole {
+    /// The new role.
+    pub role: Role,
+}
+
+/// An invitation request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewInvitation {
+    /// The role the invitee gets.
+    pub role: Role,
+}
+
+/// A created invitation: the link is shown once, to the admin who made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    /// Invitation id.
+    pub id: Uuid,
+    /// The one-time token (only in the answer to its creation).
+    pub token: String,
+    /// The path to share: `/join/TOKEN`.
+    pub link: String,
+    /// The role it grants.
+    pub role: Role,
+    /// When it expires (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+}
+
+/// A draft as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DraftSummary {
     /// The draft's id.
     pub id: Uuid,
-    /// Its name, unique only by convention.
+    /// Its name.
     pub name: String,
-    /// Nodes in its graph.
+    /// Latest version number (0 before the first save).
+    pub version: u32,
+    /// Nodes in the latest version.
     pub node_count: u32,
+    /// Error findings in the latest version.
+    pub errors: u32,
+    /// Warning findings in the latest version.
+    pub warnings: u32,
+    /// Who saved the latest version.
+    pub author: Option<String>,
     /// When it was created (UTC).
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
+    /// When the latest version was saved (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+    pub updated_at: OffsetDateTime,
+    /// Whether it is archived.
+    pub archived: bool,
 }
 
-/// What it takes to create a draft.
+/// One saved version of a draft.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DraftVersion {
+    /// Version id.
+    pub id: Uuid,
+    /// The draft.
+    pub draft_id: Uuid,
+    /// 1, 2, 3…
+    pub number: u32,
+    /// The version it was edited from.
+    pub parent_id: Option<Uuid>,
+    /// SHA-256 of the graph's canonical JSON.
+    pub content_hash: String,
+    /// Who saved it.
+    pub author: Option<String>,
+    /// When (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    /// Error findings.
+    pub errors: u32,
+    /// Warning findings.
+    pub warnings: u32,
+    /// Info findings.
+    pub infos: u32,
+    /// The graph (schema: `/api/schema/graph.json`).
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub content: serde_json::Value,
+}
+
+/// A draft with its latest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Draft {
+    /// Listing data.
+    pub summary: DraftSummary,
+    /// The latest version.
+    pub latest: DraftVersion,
+}
+
+/// What it takes to create (or import) a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewDraft {
     /// The name; 1 to 120 characters after trimming.
     pub name: String,
+    /// A graph to start from (an import); an empty graph when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub content: Option<serde_json::Value>,
+}
+
+/// A rename.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RenameDraft {
+    /// The new name.
+    pub name: String,
+}
+
+/// A save: the graph and the version it was edited from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SaveDraft {
+    /// The version the client started from; a save on any other head is a conflict.
+    pub base_version: Uuid,
+    /// The graph.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub content: serde_json::Value,
+}
+
+/// An audit log entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// When (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+    pub at: OffsetDateTime,
+    /// Who, when known.
+    pub actor: Option<String>,
+    /// What, e.g. `draft.saved`.
+    pub action: String,
+    /// On what.
+    pub target: Option<String>,
+    /// Details (never a password or token).
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+    /// The client address.
+    pub ip: Option<String>,
 }
 
 /// The longest draft name accepted.
 pub const MAX_DRAFT_NAME: usize = 120;
 
-impl NewDraft {
-    /// The trimmed name, or why it cannot be used.
-    pub fn clean_name(&self) -> Result<String, super::ApiError> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err(super::ApiError::invalid(
-                "name",
-                "Give the draft a name, e.g. \"orders-pipeline\".",
-            ));
-        }
-        if name.chars().count() > MAX_DRAFT_NAME {
-            return Err(super::ApiError::invalid(
-                "name",
-                format!("Draft names are at most {MAX_DRAFT_NAME} characters."),
-            ));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(super::ApiError::invalid(
-                "name",
-                "Draft names cannot contain control characters.",
-            ));
-        }
-        Ok(name.to_owned())
+/// Checks a draft name.
+pub fn clean_draft_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(ApiError::invalid(
+            "name",
+            "Give the draft a name, e.g. \"orders-pipeline\".",
+        ));
     }
+    if name.chars().count() > MAX_DRAFT_NAME {
+        return Err(ApiError::invalid(
+            "name",
+            format!("Draft names are at most {MAX_DRAFT_NAME} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "name",
+            "Draft names cannot contain control characters.",
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// A timestamp as the UI shows it: `2026-12-03 17:05 UTC`.
@@ -74,25 +396,52 @@ mod tests {
 
     #[test]
     fn a_blank_name_is_refused_with_the_field_named() {
-        let err = NewDraft { name: "   ".into() }.clean_name().unwrap_err();
-        assert!(
-            matches!(err, super::super::ApiError::Invalid { field: Some(f), .. } if f == "name")
-        );
+        let err = clean_draft_name("   ").unwrap_err();
+        assert!(matches!(err, ApiError::Invalid { field: Some(f), .. } if f == "name"));
     }
 
     #[test]
     fn names_are_trimmed() {
-        let name = NewDraft {
-            name: "  orders  ".into(),
-        }
-        .clean_name()
-        .unwrap();
-        assert_eq!(name, "orders");
+        assert_eq!(clean_draft_name("  orders  ").unwrap(), "orders");
     }
 
     #[test]
     fn an_overlong_name_is_refused() {
-        let long = "x".repeat(MAX_DRAFT_NAME + 1);
-        assert!(NewDraft { name: long }.clean_name().is_err());
+        assert!(clean_draft_name(&"x".repeat(MAX_DRAFT_NAME + 1)).is_err());
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_checked() {
+        assert_eq!(
+            normalize_email(" Ana@Example.COM ").unwrap(),
+            "ana@example.com"
+        );
+        assert!(normalize_email("ana@localhost").is_err());
+        assert!(normalize_email("no-at-sign.example.com").is_err());
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        let s = SignUp {
+            email: "a@b.co".into(),
+            password: "short".into(),
+            display_name: "A".into(),
+            team_name: None,
+            invitation: None,
+        };
+        assert!(
+            matches!(s.check(), Err(ApiError::Invalid { field: Some(f), .. }) if f == "password")
+        );
+    }
+
+    #[test]
+    fn roles_are_ordered_by_power() {
+        assert!(
+            Role::Admin > Role::Approver
+                && Role::Approver > Role::Editor
+                && Role::Editor > Role::Viewer
+        );
+        assert!(!Role::Viewer.can_edit());
+        assert!(Role::Editor.can_edit());
     }
 }

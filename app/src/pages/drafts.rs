@@ -38,6 +38,11 @@ pub fn DraftsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading drafts…"</p> }>
                 {move || Suspend::new(async move {
                     match drafts.await {
+                        Err(crate::api::ApiError::Unauthorized { .. }) => view! {
+                            <p class="empty">
+                                <a href="/signin">"Sign in"</a> " to see your team's drafts, or " <a href="/signup">"create an account"</a> "."
+                            </p>
+                        }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(list) if list.is_empty() => {
                             view! { <p class="empty">"No drafts yet. Name one above to start."</p> }
@@ -49,8 +54,10 @@ pub fn DraftsPage() -> impl IntoView {
                                     <thead>
                                         <tr>
                                             <th scope="col">"Name"</th>
+                                            <th scope="col">"Version"</th>
                                             <th scope="col">"Nodes"</th>
-                                            <th scope="col">"Created"</th>
+                                            <th scope="col">"Problems"</th>
+                                            <th scope="col">"Saved"</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -60,9 +67,16 @@ pub fn DraftsPage() -> impl IntoView {
                                                 view! {
                                                     <tr data-draft-id=d.id.to_string()>
                                                         <td class="draft-name">{d.name}</td>
+                                                        <td>{d.version}</td>
                                                         <td>{d.node_count}</td>
                                                         <td>
-                                                            <time datetime=rfc3339(d.created_at)>{display_utc(d.created_at)}</time>
+                                                            <span class="count error" title="errors">{d.errors}</span>
+                                                            " "
+                                                            <span class="count warning" title="warnings">{d.warnings}</span>
+                                                        </td>
+                                                        <td>
+                                                            <time datetime=rfc3339(d.updated_at)>{display_utc(d.updated_at)}</time>
+                                                            {d.author.map(|a| view! { " by " {a} })}
                                                         </td>
                                                     </tr>
                                                 }

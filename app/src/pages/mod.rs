@@ -1,8 +1,10 @@
 //! The application's pages, one module each.
 
+mod auth;
 mod drafts;
 mod home;
 
+pub use auth::{JoinPage, SignInPage, SignUpPage};
 pub use drafts::DraftsPage;
 pub use home::HomePage;
 

@@ -1,3 +1,5 @@
-//! HTTP routes outside the Leptos pages: health and, later, the REST API.
+//! HTTP routes outside the Leptos pages: health, metrics and the REST API.
 
+pub mod api;
 pub mod health;
+pub mod metrics;

@@ -1,6 +1,9 @@
 //! Postgres access with sqlx. Row types stay in this module and are mapped to wire types here.
 
+pub mod audit;
 pub mod drafts;
+pub mod teams;
+pub mod users;
 
 use sqlx::{PgPool, postgres::PgPoolOptions};
 

@@ -1,85 +1,417 @@
-use crate::helpers::TestApp;
-use serde_json::Value;
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
-async fn a_created_draft_is_listed_by_the_server_function_and_on_the_page(pool: PgPool) {
+async fn a_created_draft_is_listed_with_its_version_author_and_counts(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
 
-    let created = app
-        .server_fn("/rpc/drafts/create", &[("name", "  orders-pipeline ")])
+    let d = ana.create_draft("thumbnails", Some(example(None))).await;
+
+    assert_eq!(d["summary"]["version"], 1);
+    assert_eq!(d["latest"]["errors"], 2);
+    assert_eq!(d["latest"]["warnings"], 1);
+    let list: Value = ana.get("/api/v1/drafts").await.json().await.unwrap();
+    let row = &list[0];
+    assert_eq!(row["name"], "thumbnails");
+    assert_eq!(row["node_count"], 4);
+    assert_eq!(row["errors"], 2);
+    assert_eq!(row["author"], "ana");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn the_drafts_page_and_its_server_functions_show_the_teams_drafts(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+
+    let created = ana
+        .server_fn("/rpc/drafts/create", &[("name", "  billing-flow ")])
         .await;
-    assert_eq!(created.status(), 200);
-    let created: Value = created.json().await.unwrap();
-    assert_eq!(created["name"], "orders-pipeline");
-    assert_eq!(created["node_count"], 0);
-
-    let listed: Value = app
+    assert_eq!(created.status(), StatusCode::OK);
+    let listed: Value = ana
         .server_fn("/rpc/drafts/list", &[])
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(listed.as_array().unwrap().len(), 1);
-    assert_eq!(listed[0]["id"], created["id"]);
+    assert_eq!(listed[0]["name"], "billing-flow");
 
-    let page = app.get("/drafts").await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let html = ana.get("/drafts").await.text().await.unwrap();
     assert!(
-        html.contains("orders-pipeline"),
+        html.contains("billing-flow"),
         "the server-rendered list shows the draft"
+    );
+    let anonymous = app.anonymous().get("/drafts").await.text().await.unwrap();
+    assert!(!anonymous.contains("billing-flow"));
+    assert!(anonymous.contains("Sign in"));
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_blank_draft_name_is_a_422_that_names_the_field_and_stores_nothing(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let ana = app.signup("ana").await;
+
+    let res = ana.post("/api/v1/drafts", &json!({"name": "   "})).await;
+
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid");
+    assert_eq!(body["field"], "name");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn rename_duplicate_archive_export_and_import_work(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let d = ana.create_draft("orig", Some(example(None))).await;
+    let id = d["summary"]["id"].as_str().unwrap();
+
+    let renamed: Value = ana
+        .patch(&format!("/api/v1/drafts/{id}"), &json!({"name": "renamed"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(renamed["name"], "renamed");
+
+    let copy: Value = ana
+        .post_empty(&format!("/api/v1/drafts/{id}/duplicate"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(copy["summary"]["name"], "renamed (copy)");
+    assert_eq!(copy["latest"]["content_hash"], d["latest"]["content_hash"]);
+
+    let exported = ana.get(&format!("/api/v1/drafts/{id}/export")).await;
+    assert!(
+        exported.headers()[reqwest::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("renamed.eventloom.json")
+    );
+    let doc: Value = exported.json().await.unwrap();
+    assert_eq!(doc["schema"], 1);
+    let imported = ana
+        .post(
+            "/api/v1/drafts/import",
+            &json!({"name": "imported", "content": doc}),
+        )
+        .await;
+    assert_eq!(imported.status(), StatusCode::CREATED);
+    let imported: Value = imported.json().await.unwrap();
+    assert_eq!(
+        imported["latest"]["content_hash"], d["latest"]["content_hash"],
+        "export then import is lossless"
+    );
+
+    let archived: Value = ana
+        .post_empty(&format!("/api/v1/drafts/{id}/archive"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(archived["archived"], true);
+    let listed: Value = ana.get("/api/v1/drafts").await.json().await.unwrap();
+    assert!(
+        listed.as_array().unwrap().iter().all(|d| d["id"] != id),
+        "archived drafts leave the default list"
+    );
+    let all: Value = ana
+        .get("/api/v1/drafts?archived=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(all.as_array().unwrap().iter().any(|d| d["id"] == id));
+    let base = d["latest"]["id"].as_str().unwrap();
+    assert_eq!(
+        ana.save(id, base, &example(Some("x"))).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "archived is read-only"
     );
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
-async fn a_blank_draft_name_is_a_422_that_names_the_field(pool: PgPool) {
-    let app = TestApp::spawn(pool.clone()).await;
-
-    let res = app
-        .server_fn("/rpc/drafts/create", &[("name", "   ")])
-        .await;
-
-    assert_eq!(res.status(), 422);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["error"], "invalid");
-    assert_eq!(body["field"], "name");
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0, "nothing was stored");
-}
-
-#[sqlx::test(migrator = "server::store::MIGRATOR")]
-async fn drafts_are_listed_newest_first(pool: PgPool) {
+async fn a_save_from_a_stale_base_is_a_409_with_the_latest_and_both_versions_are_kept(
+    pool: PgPool,
+) {
     let app = TestApp::spawn(pool).await;
-    for name in ["first", "second", "third"] {
-        app.server_fn("/rpc/drafts/create", &[("name", name)]).await;
-    }
+    let ana = app.signup("ana").await;
+    let bo = app.invite(&ana, "bo", "editor").await;
+    let d = ana.create_draft("shared", Some(example(None))).await;
+    let (id, v1) = (
+        d["summary"]["id"].as_str().unwrap(),
+        d["latest"]["id"].as_str().unwrap(),
+    );
 
-    let listed: Value = app
-        .server_fn("/rpc/drafts/list", &[])
+    let first = ana.save(id, v1, &example(Some("ana"))).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let v2: Value = first.json().await.unwrap();
+    assert_eq!(v2["number"], 2);
+    assert_eq!(v2["parent_id"], v1);
+
+    let second = bo.save(id, v1, &example(Some("bo"))).await;
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+    let conflict: Value = second.json().await.unwrap();
+    assert_eq!(conflict["error"], "conflict");
+    assert_eq!(conflict["latest"]["id"], v2["id"]);
+    assert!(
+        conflict["latest"]["content"]["nodes"]["extra-ana"].is_object(),
+        "the latest content comes along to merge"
+    );
+
+    let merged = bo
+        .save(id, v2["id"].as_str().unwrap(), &example(Some("bo")))
+        .await;
+    assert_eq!(merged.status(), StatusCode::CREATED);
+    let versions: Value = ana
+        .get(&format!("/api/v1/drafts/{id}/versions"))
         .await
         .json()
         .await
         .unwrap();
-
-    let names: Vec<&str> = listed
+    let numbers: Vec<u64> = versions
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["name"].as_str().unwrap())
+        .map(|v| v["number"].as_u64().unwrap())
         .collect();
-    assert_eq!(names, ["third", "second", "first"]);
+    assert_eq!(numbers, [3, 2, 1]);
+    let v2_again: Value = ana
+        .get(&format!("/api/v1/drafts/{id}/versions/2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v2_again["content"]["nodes"]["extra-ana"].is_object(),
+        "version 2 is unchanged"
+    );
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
-async fn an_unknown_page_is_a_404_with_a_way_back(pool: PgPool) {
+async fn saving_unchanged_content_creates_no_version(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let d = ana.create_draft("same", Some(example(None))).await;
+    let (id, v1) = (
+        d["summary"]["id"].as_str().unwrap(),
+        d["latest"]["id"].as_str().unwrap(),
+    );
+
+    let res = ana.save(id, v1, &example(None)).await;
+
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["id"], v1);
+    let versions: Value = ana
+        .get(&format!("/api/v1/drafts/{id}/versions"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 1);
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn every_save_stores_the_validators_findings(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let ana = app.signup("ana").await;
+    let d = ana.create_draft("x", None).await;
+    let (id, v1) = (
+        d["summary"]["id"].as_str().unwrap(),
+        d["latest"]["id"].as_str().unwrap(),
+    );
+
+    let v: Value = ana.save(id, v1, &example(None)).await.json().await.unwrap();
+
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let codes: Value = sqlx::query_scalar("SELECT findings FROM draft_versions WHERE number = 2")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let codes: Vec<&str> = codes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"sqs-visibility-below-timeout"), "{codes:?}");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn an_invalid_graph_is_a_422_naming_the_element_and_field(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let mut bad = example(None);
+    bad["nodes"]["failures"]["name"] = json!("not a queue name!");
+
+    let res = ana
+        .post("/api/v1/drafts", &json!({"name": "bad", "content": bad}))
+        .await;
+
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "content.nodes.failures.name");
+    assert!(
+        body["message"].as_str().unwrap().contains("queue name"),
+        "{body}"
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_graph_above_the_node_limit_is_a_422(pool: PgPool) {
+    let mut s = settings(None);
+    s.max_nodes = 3;
+    let app = TestApp::spawn_with(s, pool).await;
+    let ana = app.signup("ana").await;
+
+    let res = ana
+        .post(
+            "/api/v1/drafts",
+            &json!({"name": "big", "content": example(None)}),
+        )
+        .await;
+
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 3")
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn an_oversized_body_is_a_413_with_a_message(pool: PgPool) {
+    let mut s = settings(None);
+    s.max_body_bytes = 10_000;
+    let app = TestApp::spawn_with(s, pool).await;
+    let ana = app.signup("ana").await;
+
+    let res = ana
+        .post(
+            "/api/v1/drafts",
+            &json!({"name": "big", "content": {"schema": 1, "padding": "x".repeat(20_000)}}),
+        )
+        .await;
+
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than this server accepts")
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_body_that_is_not_json_is_a_400_saying_so(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+
+    let res = ana
+        .client
+        .post(app.url("/api/v1/drafts"))
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "bad_request");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_viewer_can_read_but_not_save(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let vi = app.invite(&ana, "vi", "viewer").await;
+    let d = ana.create_draft("ro", Some(example(None))).await;
+    let (id, v1) = (
+        d["summary"]["id"].as_str().unwrap(),
+        d["latest"]["id"].as_str().unwrap(),
+    );
+
+    assert_eq!(
+        vi.get(&format!("/api/v1/drafts/{id}")).await.status(),
+        StatusCode::OK
+    );
+    let res = vi.save(id, v1, &example(Some("vi"))).await;
+
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(
+        res.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs editor")
+    );
+    assert_eq!(
+        vi.post("/api/v1/drafts", &json!({"name": "mine"}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn versions_cannot_be_changed_in_the_database(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let ana = app.signup("ana").await;
+    ana.create_draft("x", None).await;
+
+    let res = sqlx::query("UPDATE draft_versions SET errors = 99")
+        .execute(&pool)
+        .await;
+
+    assert!(res.unwrap_err().to_string().contains("immutable"));
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn drafts_made_before_accounts_existed_are_adopted_by_the_first_team(pool: PgPool) {
+    let draft = uuid::Uuid::new_v4();
+    let version = uuid::Uuid::new_v4();
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("INSERT INTO drafts (id, name) VALUES ($1, 'legacy')")
+        .bind(draft)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO draft_versions (id, draft_id, number, content, content_hash, node_count, errors, warnings, infos, findings)
+         VALUES ($1, $2, 1, '{\"schema\":1}', 'h', 0, 0, 0, 0, '[]')",
+    )
+    .bind(version)
+    .bind(draft)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE drafts SET head_version = $1, head_number = 1 WHERE id = $2")
+        .bind(version)
+        .bind(draft)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let app = TestApp::spawn(pool).await;
 
-    let res = app.get("/no/such/page").await;
+    let ana = app.signup("ana").await;
+    let bo = app.signup("bo").await;
 
-    assert_eq!(res.status(), 404);
-    assert!(res.text().await.unwrap().contains("Page not found"));
+    let listed: Value = ana.get("/api/v1/drafts").await.json().await.unwrap();
+    assert_eq!(listed[0]["name"], "legacy");
+    let theirs: Value = bo.get("/api/v1/drafts").await.json().await.unwrap();
+    assert!(theirs.as_array().unwrap().is_empty());
 }

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 async fn healthz_reports_version_database_and_a_reachable_emulator(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
 
-    let res = app.get("/healthz").await;
+    let res = app.anonymous().get("/healthz").await;
 
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
@@ -24,7 +24,7 @@ async fn healthz_says_when_the_emulator_is_unreachable(pool: PgPool) {
         .unwrap();
     let app = TestApp::spawn_with(settings(Some(format!("http://{closed}"))), pool).await;
 
-    let body: Value = app.get("/healthz").await.json().await.unwrap();
+    let body: Value = app.anonymous().get("/healthz").await.json().await.unwrap();
 
     assert_eq!(body["database"], "ok");
     assert_eq!(body["emulator"], "unreachable");
@@ -35,7 +35,7 @@ async fn healthz_answers_503_when_the_database_is_gone(pool: PgPool) {
     let app = TestApp::spawn_with(settings(None), pool.clone()).await;
     pool.close().await;
 
-    let res = app.get("/healthz").await;
+    let res = app.anonymous().get("/healthz").await;
 
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();

@@ -1,6 +1,10 @@
 //! HTTP-level tests: each spawns the real app on 127.0.0.1:0 over a fresh database.
 
+mod auth;
+mod authz;
+mod concurrency;
 mod drafts;
 mod health;
 mod helpers;
+mod ops;
 mod startup;

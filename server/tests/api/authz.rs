@@ -1,0 +1,169 @@
+//! Team isolation: every endpoint, called by a member of team B with team A's ids,
+//! answers 404 (or 403) and changes nothing.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+async fn snapshot(pool: &PgPool) -> (i64, i64, String, i64) {
+    let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM draft_versions")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let names: String = sqlx::query_scalar(
+        "SELECT string_agg(name || coalesce(archived_at::text, ''), ',' ORDER BY name) FROM drafts",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM memberships WHERE role = 'admin'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    (drafts, versions, names, admins)
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_member_of_another_team_cannot_see_or_touch_anything(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let ana = app.signup("ana").await;
+    let d = ana.create_draft("secret", Some(example(None))).await;
+    let (id, v1) = (
+        d["summary"]["id"].as_str().unwrap().to_owned(),
+        d["latest"]["id"].as_str().unwrap().to_owned(),
+    );
+    let ana_id = ana.get("/api/v1/me").await.json::<Value>().await.unwrap()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mallory = app.signup("mallory").await;
+    let before = snapshot(&pool).await;
+
+    let gets = [
+        format!("/api/v1/drafts/{id}"),
+        format!("/api/v1/drafts/{id}/versions"),
+        format!("/api/v1/drafts/{id}/versions/1"),
+        format!("/api/v1/drafts/{id}/export"),
+    ];
+    for path in &gets {
+        let res = mallory.get(path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "GET {path}");
+        assert!(
+            !res.text().await.unwrap().contains("secret"),
+            "GET {path} leaks nothing"
+        );
+    }
+    let writes: Vec<(&str, String, Value)> = vec![
+        (
+            "PATCH",
+            format!("/api/v1/drafts/{id}"),
+            json!({"name": "pwned"}),
+        ),
+        ("POST", format!("/api/v1/drafts/{id}/duplicate"), json!({})),
+        ("POST", format!("/api/v1/drafts/{id}/archive"), json!({})),
+        (
+            "POST",
+            format!("/api/v1/drafts/{id}/versions"),
+            json!({"base_version": v1, "content": example(Some("m"))}),
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/team/members/{ana_id}"),
+            json!({"role": "viewer"}),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        let res = match *method {
+            "PATCH" => mallory.patch(path, body).await,
+            _ => mallory.post(path, body).await,
+        };
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let listed: Value = mallory
+        .get("/api/v1/drafts?archived=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(listed.as_array().unwrap().is_empty());
+    let members: Value = mallory
+        .get("/api/v1/team/members")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["email"] != "ana@example.com")
+    );
+    let audit: Value = mallory
+        .get("/api/v1/team/audit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor"] != "ana@example.com")
+    );
+    let page = mallory
+        .get(&format!("/drafts/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("secret"));
+
+    assert_eq!(snapshot(&pool).await, before, "nothing changed");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn without_a_session_every_api_call_is_401(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let d = ana.create_draft("x", None).await;
+    let id = d["summary"]["id"].as_str().unwrap();
+    let nobody = app.anonymous();
+
+    for path in [
+        "/api/v1/me".to_owned(),
+        "/api/v1/drafts".into(),
+        format!("/api/v1/drafts/{id}"),
+        "/api/v1/team/members".into(),
+    ] {
+        assert_eq!(
+            nobody.get(&path).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        nobody
+            .post("/api/v1/drafts", &json!({"name": "x"}))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_malformed_id_is_a_404_like_any_unknown_one(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+
+    let res = ana.get("/api/v1/drafts/not-a-uuid").await;
+
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "not_found");
+}
