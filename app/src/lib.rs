@@ -67,7 +67,9 @@ pub fn App() -> impl IntoView {
 /// The signed-in user and a sign-out button, or a sign-in link.
 #[component]
 fn Account() -> impl IntoView {
-    let me = Resource::new(|| (), |_| api::me());
+    // Sign-in, sign-up and sign-out all navigate, so re-reading on navigation keeps this current.
+    let location = leptos_router::hooks::use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| api::me());
     let sign_out = ServerAction::<api::SignOutCall>::new();
     view! {
         <Transition fallback=|| ()>

@@ -40,6 +40,12 @@ enum Command {
     },
     /// Print the graph document's JSON Schema.
     Schema,
+    /// Print an example graph: the starter draft, or a generated one of about --nodes nodes.
+    Example {
+        /// Generate a graph of about this many nodes instead of the starter draft.
+        #[arg(long)]
+        nodes: Option<usize>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +86,14 @@ fn main() -> ExitCode {
         }
         Command::Schema => {
             println!("{}", wiring::schema::graph_schema());
+            return ExitCode::SUCCESS;
+        }
+        Command::Example { nodes } => {
+            let graph = match nodes {
+                Some(n) => wiring::examples::generated(n),
+                None => wiring::examples::thumbnail(),
+            };
+            println!("{}", graph.to_json());
             return ExitCode::SUCCESS;
         }
         Command::Serve(_) => {}
