@@ -1,7 +1,10 @@
 //! Eventloom's Leptos UI: the page shell, routes and the server functions the pages call.
 #![forbid(unsafe_code)]
+// Deeply nested view types (the designer) exceed the default limit.
+#![recursion_limit = "512"]
 
 pub mod api;
+pub mod designer;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -48,6 +51,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/drafts">"Drafts"</A>
                 </nav>
+                <ThemeToggle />
                 <Account />
                 <HydrationMarker />
             </header>
@@ -58,6 +62,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("signin") view=pages::SignInPage />
                     <Route path=StaticSegment("signup") view=pages::SignUpPage />
                     <Route path=(StaticSegment("join"), ParamSegment("token")) view=pages::JoinPage />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id")) view=designer::DesignerPage />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("history")) view=designer::HistoryPage />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("v"), ParamSegment("n")) view=designer::VersionPage />
+                    <Route path=StaticSegment("bench") view=designer::BenchPage />
                 </Routes>
             </main>
         </Router>
@@ -87,6 +95,49 @@ fn Account() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Light, dark, or the system's choice; remembered in this browser.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let theme = RwSignal::new(String::from("system"));
+    let apply = |t: &str| {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = if t == "system" {
+                root.remove_attribute("data-theme")
+            } else {
+                root.set_attribute("data-theme", t)
+            };
+        }
+        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = s.set_item("eventloom-theme", t);
+        }
+    };
+    Effect::new(move |_| {
+        let saved = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item("eventloom-theme").ok().flatten())
+            .unwrap_or_else(|| "system".into());
+        apply(&saved);
+        theme.set(saved);
+    });
+    let next = move |_| {
+        let t = match theme.get_untracked().as_str() {
+            "system" => "dark",
+            "dark" => "light",
+            _ => "system",
+        };
+        apply(t);
+        theme.set(t.into());
+    };
+    view! {
+        <button class="button link theme-toggle" on:click=next title="Colour theme: system, dark or light">
+            {move || format!("Theme: {}", theme.get())}
+        </button>
     }
 }
 

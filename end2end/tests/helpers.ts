@@ -24,3 +24,47 @@ export async function signUp(page: Page, name = uniqueName("user")) {
   await waitForHydration(page);
   return name;
 }
+
+/** Creates a draft through the API (sharing the page's session) and opens the designer. */
+export async function openNewDraft(page: Page, name = uniqueName("draft"), content?: unknown) {
+  const res = await page.request.post("/api/v1/drafts", { data: { name, content } });
+  expect(res.status()).toBe(201);
+  const draft = await res.json();
+  await page.goto(`/drafts/${draft.summary.id}`);
+  await waitForHydration(page);
+  await expect(page.locator('.designer[data-ready="true"]')).toBeVisible();
+  return draft.summary.id as string;
+}
+
+/** The designer's current graph. */
+export async function graph(page: Page): Promise<any> {
+  return JSON.parse(await page.evaluate(() => (window as any).eventloomGraph()));
+}
+
+/** The node id of the node whose label is `name`. */
+export async function nodeId(page: Page, name: string): Promise<string> {
+  const g = await graph(page);
+  const hit = Object.entries(g.nodes).find(([, n]: any) => n.name === name);
+  if (!hit) throw new Error(`no node named ${name}`);
+  return hit[0];
+}
+
+/** Drags from a node's handle to another node with the mouse. */
+export async function dragConnect(page: Page, fromId: string, handle: "out" | "success" | "failure", toId: string) {
+  const h = page.locator(`[data-node="${fromId}"] [data-handle="${handle}"]`);
+  const hb = (await h.boundingBox())!;
+  const tb = (await page.locator(`[data-node="${toId}"] .box`).boundingBox())!;
+  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(tb.x + tb.width / 2, tb.y + tb.height / 2, { steps: 8 });
+  return {
+    release: async () => {
+      await page.mouse.up();
+    },
+  };
+}
+
+/** Waits until autosave reports "saved". */
+export async function saved(page: Page) {
+  await expect(page.locator(".save-status")).toHaveAttribute("data-status", "saved", { timeout: 15_000 });
+}

@@ -100,4 +100,44 @@ impl Backend for Service {
             .await,
         )
     }
+
+    async fn list_versions(&self, req: &Parts, id: Uuid) -> Result<Vec<DraftVersion>, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::list_versions(self, s.require()?, id).await
+            }
+            .await,
+        )
+    }
+
+    async fn get_version(
+        &self,
+        req: &Parts,
+        id: Uuid,
+        number: u32,
+    ) -> Result<DraftVersion, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::get_version(self, s.require()?, id, number).await
+            }
+            .await,
+        )
+    }
+
+    async fn rename_draft(
+        &self,
+        req: &Parts,
+        id: Uuid,
+        input: RenameDraft,
+    ) -> Result<DraftSummary, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::rename_draft(self, s.require()?, id, input).await
+            }
+            .await,
+        )
+    }
 }

@@ -119,6 +119,11 @@ pub enum Change {
         /// Region.
         region: Option<Region>,
     },
+    /// Replaces the whole graph (import, "take theirs", a merge result).
+    ReplaceGraph {
+        /// The new graph.
+        graph: Box<Graph>,
+    },
     /// Several changes as one undoable step; all or nothing.
     Batch {
         /// The changes, in order.
@@ -157,6 +162,9 @@ pub enum ChangeError {
     /// No such grant.
     #[error("'{0}''s role has no such grant")]
     NoSuchGrant(NodeId),
+    /// A replacement graph is not consistent.
+    #[error("the new graph is not valid: {0}")]
+    InvalidGraph(String),
     /// A replacement changed a node's kind, which would orphan its edges' meaning.
     #[error("'{0}' cannot change kind; remove it and add a new node")]
     KindChange(NodeId),
@@ -399,6 +407,14 @@ pub fn apply(graph: &mut Graph, change: &Change) -> Result<Change, ChangeError> 
                 region: old_region,
             })
         }
+        Change::ReplaceGraph { graph: new } => {
+            new.check()
+                .map_err(|e| ChangeError::InvalidGraph(e.to_string()))?;
+            let old = std::mem::replace(graph, (**new).clone());
+            Ok(Change::ReplaceGraph {
+                graph: Box::new(old),
+            })
+        }
         Change::Batch { changes } => {
             let mut inverses = Vec::with_capacity(changes.len());
             for c in changes {
@@ -523,6 +539,9 @@ impl Change {
                 None => format!("Cleared {}'s visibility timeout", name(node)),
             },
             Change::SetDefaults { .. } => "Changed the draft's account and region".to_owned(),
+            Change::ReplaceGraph { graph } => {
+                format!("Replaced the graph ({} nodes)", graph.node_count())
+            }
             Change::Batch { changes } => match changes.as_slice() {
                 [one] => one.describe(graph),
                 _ => format!("{} changes", changes.len()),

@@ -11,6 +11,8 @@ pub mod diff;
 pub mod examples;
 pub mod findings;
 pub mod ids;
+pub mod layout;
+pub mod merge;
 pub mod model;
 pub mod plan;
 pub mod policy;

@@ -35,6 +35,22 @@ pub trait Backend: Send + Sync + 'static {
         id: Uuid,
         input: SaveDraft,
     ) -> Result<DraftVersion, ApiError>;
+    /// Every version of a draft, newest first.
+    async fn list_versions(&self, req: &Parts, id: Uuid) -> Result<Vec<DraftVersion>, ApiError>;
+    /// One version with content.
+    async fn get_version(
+        &self,
+        req: &Parts,
+        id: Uuid,
+        number: u32,
+    ) -> Result<DraftVersion, ApiError>;
+    /// Renames a draft.
+    async fn rename_draft(
+        &self,
+        req: &Parts,
+        id: Uuid,
+        input: RenameDraft,
+    ) -> Result<DraftSummary, ApiError>;
 }
 
 /// How the backend is shared through Leptos context.

@@ -85,3 +85,38 @@ pub async fn create_draft(name: String) -> Result<DraftSummary, ApiError> {
             .map(|d| d.summary),
     )
 }
+
+/// Opens a draft at its latest version.
+#[server(prefix = "/rpc", endpoint = "drafts/get", input = server_fn::codec::Json)]
+pub async fn get_draft(id: uuid::Uuid) -> Result<Draft, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.get_draft(&req, id).await)
+}
+
+/// Saves a new version edited from `input.base_version`; a conflict carries the latest.
+#[server(name = SaveDraftCall, prefix = "/rpc", endpoint = "drafts/save", input = server_fn::codec::Json)]
+pub async fn save_draft(id: uuid::Uuid, input: SaveDraft) -> Result<DraftVersion, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.save_draft(&req, id, input).await)
+}
+
+/// Every version of a draft, newest first (without content).
+#[server(prefix = "/rpc", endpoint = "drafts/versions", input = server_fn::codec::Json)]
+pub async fn list_versions(id: uuid::Uuid) -> Result<Vec<DraftVersion>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.list_versions(&req, id).await)
+}
+
+/// One version with its graph.
+#[server(prefix = "/rpc", endpoint = "drafts/version", input = server_fn::codec::Json)]
+pub async fn get_version(id: uuid::Uuid, number: u32) -> Result<DraftVersion, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.get_version(&req, id, number).await)
+}
+
+/// Renames a draft.
+#[server(name = RenameDraftCall, prefix = "/rpc", endpoint = "drafts/rename", input = server_fn::codec::Json)]
+pub async fn rename_draft(id: uuid::Uuid, name: String) -> Result<DraftSummary, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.rename_draft(&req, id, RenameDraft { name }).await)
+}

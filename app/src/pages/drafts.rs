@@ -66,7 +66,7 @@ pub fn DraftsPage() -> impl IntoView {
                                             .map(|d| {
                                                 view! {
                                                     <tr data-draft-id=d.id.to_string()>
-                                                        <td class="draft-name">{d.name}</td>
+                                                        <td class="draft-name"><a href=format!("/drafts/{}", d.id)>{d.name}</a></td>
                                                         <td>{d.version}</td>
                                                         <td>{d.node_count}</td>
                                                         <td>

@@ -73,6 +73,16 @@ impl Service {
         let me = store::users::member(&self.pool, user_id)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("new member not found")))?;
+        if input.invitation.is_none() {
+            // A new team starts with the example, so the Problems panel has something to teach.
+            let example = serde_json::from_str(&wiring::examples::thumbnail().to_json())
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let draft = app::api::NewDraft {
+                name: EXAMPLE_DRAFT.into(),
+                content: Some(example),
+            };
+            self.create_draft(&me, draft, ip).await?;
+        }
         tracing::info!(user = %user_id, team = %team_id, "signed up");
         Ok(me.me())
     }
@@ -156,6 +166,9 @@ impl Service {
         session.sign_out().await
     }
 }
+
+/// The name of the example draft every new team starts with.
+pub const EXAMPLE_DRAFT: &str = "Thumbnail pipeline (example)";
 
 fn wrong_credentials() -> AppError {
     ApiError::Unauthorized {

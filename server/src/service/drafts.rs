@@ -100,7 +100,7 @@ impl Service {
         Ok(store::drafts::list(&self.pool, me.team_id, include_archived).await?)
     }
 
-    /// Creates a draft, from an imported graph or an empty one in the example account/region.
+    /// Creates a draft, from an imported graph or an empty one in the sandbox account and region.
     pub async fn create_draft(
         &self,
         me: &Authed,
@@ -111,7 +111,11 @@ impl Service {
         let name = clean_draft_name(&input.name)?;
         let checked = match &input.content {
             Some(v) => self.check_graph(v)?,
-            None => self.checked(&Graph::default())?,
+            // A new draft starts in the sandbox's account and region; the draft form changes them.
+            None => self.checked(&Graph::new(
+                wiring::ids::AccountId::parse(wiring::examples::EXAMPLE_ACCOUNT).ok(),
+                wiring::ids::Region::parse(wiring::examples::EXAMPLE_REGION).ok(),
+            ))?,
         };
         let draft = store::drafts::create(
             &self.pool,

@@ -1,0 +1,157 @@
+import { test, expect, type Page } from "@playwright/test";
+import { dragConnect, graph, nodeId, openNewDraft, saved, signUp } from "./helpers";
+
+async function dropFromPalette(page: Page, label: string, x: number, y: number) {
+  const canvas = page.locator("svg.canvas");
+  await page.locator(".palette-item", { hasText: label }).first().dragTo(canvas, { targetPosition: { x, y } });
+}
+
+test("a chain built with the mouse shows its missing grants, and Fix all grants clears them", async ({ page }) => {
+  await signUp(page);
+  await openNewDraft(page, "mouse-chain");
+
+  await dropFromPalette(page, "S3 bucket", 40, 160);
+  await dropFromPalette(page, "Lambda function", 280, 160);
+  await dropFromPalette(page, "SQS queue", 520, 160);
+  await expect(page.locator("[data-node]")).toHaveCount(3);
+
+  const [bucket, fn, queue] = [await nodeId(page, "new-bucket-1"), await nodeId(page, "new-function-1"), await nodeId(page, "new-queue-1")];
+  await (await dragConnect(page, bucket, "out", fn)).release();
+  const failure = await dragConnect(page, fn, "failure", queue);
+  await expect(page.locator(".connect-hint")).toContainText("OnFailure");
+  await failure.release();
+  await expect(page.locator("[data-edge]")).toHaveCount(2);
+
+  const problems = page.locator(".problems");
+  await expect(problems.locator('[data-code="missing-invoke-permission"]')).toBeVisible();
+  const sqs = problems.locator('[data-code="missing-destination-role-action"]');
+  await expect(sqs).toContainText("sqs:SendMessage");
+
+  await page.getByRole("button", { name: /Fix all grants/ }).click();
+  await expect(problems.locator('[data-code="missing-invoke-permission"]')).toHaveCount(0);
+  await expect(sqs).toHaveCount(0);
+
+  await saved(page);
+  const before = await graph(page);
+  await page.reload();
+  await expect(page.locator('.designer[data-ready="true"]')).toBeVisible();
+  await expect.poll(async () => JSON.stringify(await graph(page))).toBe(JSON.stringify(before));
+});
+
+test("a refused connection shows why at the cursor and creates nothing", async ({ page }) => {
+  await signUp(page);
+  await openNewDraft(page, "refused");
+  await dropFromPalette(page, "Lambda function", 200, 200);
+  await dropFromPalette(page, "SQS queue", 480, 200);
+  const queue = await nodeId(page, "new-queue-1");
+  await page.locator(`[data-node="${queue}"]`).click();
+  const name = page.getByLabel("Name", { exact: true });
+  await name.fill("jobs.fifo");
+  await name.press("Enter");
+  await expect(page.locator(`[data-node="${queue}"] .name`)).toHaveText("jobs.fifo");
+
+  const fn = await nodeId(page, "new-function-1");
+  const drag = await dragConnect(page, fn, "failure", queue);
+  await expect(page.locator(".connect-hint.refused")).toHaveText("FIFO queues cannot be async destinations: Lambda drops the record");
+  await drag.release();
+
+  await expect(page.locator("[data-edge]")).toHaveCount(0);
+  expect(Object.keys((await graph(page)).edges)).toHaveLength(0);
+});
+
+test("an invalid ARN in the inspector shows its error and is not applied", async ({ page }) => {
+  await signUp(page);
+  await openNewDraft(page, "arn");
+  await page.locator(".palette-item", { hasText: "API Gateway route" }).press("Enter");
+  const field = page.getByLabel("Credentials role ARN");
+  await field.fill("arn:aws:iam::12:role/invoker");
+  await field.press("Enter");
+  await expect(page.locator(".field.invalid .field-error")).toContainText("12 digits");
+  const node = Object.values((await graph(page)).nodes)[0] as any;
+  expect(node.credentials_role).toBeUndefined();
+
+  await field.fill("arn:aws:iam::123456789012:role/invoker");
+  await field.press("Enter");
+  await expect(page.locator(".field.invalid")).toHaveCount(0);
+  await expect.poll(async () => (Object.values((await graph(page)).nodes)[0] as any).credentials_role).toBe("arn:aws:iam::123456789012:role/invoker");
+});
+
+test("undo and redo across ten mixed actions return to the exact states", async ({ page }) => {
+  await signUp(page);
+  await openNewDraft(page, "undo");
+  const states: string[] = [JSON.stringify(await graph(page))];
+  const record = async () => states.push(JSON.stringify(await graph(page)));
+
+  await page.locator(".palette-item", { hasText: "S3 bucket" }).press("Enter"); await record();
+  await page.locator(".palette-item", { hasText: "Lambda function" }).press("Enter"); await record();
+  await page.locator(".palette-item", { hasText: "SQS queue" }).press("Enter"); await record();
+  const [bucket, fn, queue] = [await nodeId(page, "new-bucket-1"), await nodeId(page, "new-function-1"), await nodeId(page, "new-queue-1")];
+  await page.locator(`[data-node="${bucket}"] .focus-target`).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ArrowLeft"); await record();
+  await (await dragConnect(page, bucket, "out", fn)).release(); await record();
+  await (await dragConnect(page, fn, "failure", queue)).release(); await record();
+  await page.locator(`[data-node="${fn}"]`).click();
+  const timeout = page.getByLabel("Timeout (s)");
+  await timeout.fill("30");
+  await timeout.press("Enter"); await record();
+  await page.locator('.finding[data-code="missing-invoke-permission"]').getByRole("button", { name: "Fix" }).click(); await record();
+  await page.getByRole("button", { name: "Auto-layout" }).click(); await record();
+  await page.locator(`[data-node="${queue}"]`).click();
+  await page.keyboard.press("Delete"); await record();
+  expect(new Set(states).size).toBe(11);
+
+  for (let i = 10; i > 0; i--) {
+    await page.getByRole("button", { name: "Undo" }).click();
+    expect(JSON.stringify(await graph(page))).toBe(states[i - 1]);
+  }
+  await expect(page.getByRole("button", { name: "Undo" })).toBeDisabled();
+  for (let i = 1; i <= 10; i++) {
+    await page.keyboard.press("Control+Shift+Z");
+    expect(JSON.stringify(await graph(page))).toBe(states[i]);
+  }
+});
+
+test("the same chain can be built with the keyboard alone, with every step announced", async ({ page }) => {
+  await signUp(page);
+  await openNewDraft(page, "keyboard");
+  const announcer = page.locator("#announcer");
+  const search = page.getByLabel("Search services");
+
+  for (const [query, label, name] of [["s3", "S3 bucket", "new-bucket-1"], ["lambda", "Lambda function", "new-function-1"], ["sqs", "SQS queue", "new-queue-1"]]) {
+    await search.focus();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type(query);
+    await page.keyboard.press("Tab");
+    await expect(page.locator(".palette-item:focus")).toContainText(label);
+    await page.keyboard.press("Enter");
+    await expect(announcer).toHaveText(`Added ${label} ${name}`);
+  }
+
+  await page.keyboard.press("Escape");
+  await page.locator("[data-node] .focus-target").first().focus();
+  await page.keyboard.press("c");
+  const dialog = page.getByRole("dialog", { name: "Connect" });
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press("Tab");
+  await dialog.getByLabel("From").selectOption({ label: "new-bucket-1 (S3 bucket)" });
+  await dialog.getByLabel("To").selectOption({ label: "new-function-1 (Lambda function)" });
+  await expect(dialog.getByLabel("Trigger")).toBeChecked();
+  await dialog.getByRole("button", { name: "Connect" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(announcer).toHaveText("Connected new-bucket-1 to new-function-1 as trigger");
+
+  await page.keyboard.press("c");
+  await dialog.getByLabel("From").selectOption({ label: "new-function-1 (Lambda function)" });
+  await dialog.getByLabel("To").selectOption({ label: "new-queue-1 (SQS queue)" });
+  await dialog.getByLabel("OnSuccess destination").focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(dialog.getByLabel("OnFailure destination")).toBeChecked();
+  await dialog.getByRole("button", { name: "Connect" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(announcer).toHaveText("Connected new-function-1 to new-queue-1 as OnFailure");
+
+  const g = await graph(page);
+  const kinds = Object.values(g.edges).map((e: any) => e.kind.type).sort();
+  expect(kinds).toEqual(["on_failure", "trigger"]);
+});
