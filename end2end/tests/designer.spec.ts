@@ -1,5 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
 import { dragConnect, graph, nodeId, openNewDraft, saved, signUp } from "./helpers";
+import fs from "node:fs";
 
 async function dropFromPalette(page: Page, label: string, x: number, y: number) {
   const canvas = page.locator("svg.canvas");
@@ -154,4 +155,30 @@ test("the same chain can be built with the keyboard alone, with every step annou
   const g = await graph(page);
   const kinds = Object.values(g.edges).map((e: any) => e.kind.type).sort();
   expect(kinds).toEqual(["on_failure", "trigger"]);
+});
+
+test("exports the graph as JSON, SVG and PNG, and imports JSON back", async ({ page }) => {
+  await signUp(page);
+  await page.getByRole("link", { name: "Thumbnail pipeline (example)" }).click();
+  await expect(page.locator('.designer[data-ready="true"]')).toBeVisible();
+  const original = await graph(page);
+
+  const [json] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
+  expect(json.suggestedFilename()).toMatch(/\.eventloom\.json$/);
+  const exported = JSON.parse(fs.readFileSync(await json.path(), "utf8"));
+  expect(exported).toEqual(original);
+
+  const [svg] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "SVG" }).click()]);
+  const svgText: string = fs.readFileSync(await svg.path(), "utf8");
+  expect(svgText.startsWith("<svg")).toBe(true);
+  expect(svgText).toContain("thumbnail");
+
+  const [png] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "PNG" }).click()]);
+  const pngBytes: Buffer = fs.readFileSync(await png.path());
+  expect(pngBytes.subarray(1, 4).toString()).toBe("PNG");
+
+  // Import into a new draft: the graph arrives whole.
+  await openNewDraft(page, "imported");
+  await page.locator('input[type="file"]').setInputFiles(await json.path());
+  await expect.poll(async () => Object.keys((await graph(page)).nodes).sort()).toEqual(Object.keys(original.nodes).sort());
 });

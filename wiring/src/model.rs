@@ -138,6 +138,7 @@ impl Graph {
     }
 
     /// Reads a graph from its JSON form, checking shape, identifiers and references.
+    #[cfg(feature = "error-paths")]
     pub fn from_json(text: &str) -> Result<Self, GraphError> {
         let de = &mut serde_json::Deserializer::from_str(text);
         let graph: Graph = serde_path_to_error::deserialize(de).map_err(|e| {
@@ -153,9 +154,26 @@ impl Graph {
     }
 
     /// Reads a graph from an already-parsed JSON value.
+    #[cfg(feature = "error-paths")]
     pub fn from_value(value: &serde_json::Value) -> Result<Self, GraphError> {
         let graph: Graph =
             serde_path_to_error::deserialize(value).map_err(|e| refine(value, malformed(e)))?;
+        graph.check()?;
+        Ok(graph)
+    }
+
+    /// Reads a graph from its JSON form, checking shape, identifiers and references.
+    #[cfg(not(feature = "error-paths"))]
+    pub fn from_json(text: &str) -> Result<Self, GraphError> {
+        let graph: Graph = serde_json::from_str(text).map_err(|e| unplaced(&e))?;
+        graph.check()?;
+        Ok(graph)
+    }
+
+    /// Reads a graph from an already-parsed JSON value.
+    #[cfg(not(feature = "error-paths"))]
+    pub fn from_value(value: &serde_json::Value) -> Result<Self, GraphError> {
+        let graph: Graph = serde_json::from_value(value.clone()).map_err(|e| unplaced(&e))?;
         graph.check()?;
         Ok(graph)
     }
@@ -302,6 +320,16 @@ fn fresh_id<T>(base: &str, taken: impl Fn(&str) -> bool, make: impl Fn(String) -
     }
 }
 
+/// Without `error-paths`, errors carry serde's message only.
+#[cfg(not(feature = "error-paths"))]
+fn unplaced(e: &serde_json::Error) -> GraphError {
+    GraphError::Malformed {
+        path: ".".into(),
+        message: clean_serde_message(&e.to_string()),
+    }
+}
+
+#[cfg(feature = "error-paths")]
 fn malformed<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> GraphError {
     let path = e.path().to_string();
     GraphError::Malformed {
@@ -310,6 +338,7 @@ fn malformed<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> GraphErr
     }
 }
 
+#[cfg(feature = "error-paths")]
 /// Tagged enums hide the failing field from the path; deserialising the element's body as
 /// its own kind recovers it (`nodes.api.credentials_role` rather than `nodes.api`).
 fn refine(value: &serde_json::Value, err: GraphError) -> GraphError {
@@ -354,8 +383,10 @@ fn refine(value: &serde_json::Value, err: GraphError) -> GraphError {
 }
 
 /// Re-reads an element body as its own kind to find the failing field.
+#[cfg(feature = "error-paths")]
 type BodyCheck = fn(&str, &serde_json::Value) -> Option<GraphError>;
 
+#[cfg(feature = "error-paths")]
 fn node_body_error(kind: &str, body: &serde_json::Value) -> Option<GraphError> {
     macro_rules! body_as {
         ($($key:literal => $ty:ty),* $(,)?) => {
@@ -375,6 +406,7 @@ fn node_body_error(kind: &str, body: &serde_json::Value) -> Option<GraphError> {
     )
 }
 
+#[cfg(feature = "error-paths")]
 fn edge_body_error(kind: &str, body: &serde_json::Value) -> Option<GraphError> {
     match kind {
         "trigger" => serde_path_to_error::deserialize::<_, Trigger>(body)

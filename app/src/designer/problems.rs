@@ -7,12 +7,12 @@ use wiring::{Change, Element, Finding, Severity, model::Point};
 
 /// Applies a finding's fix as one undoable step.
 pub fn apply_fix(editor: &Editor, f: &Finding) {
-    if let Some(fix) = &f.fix {
-        if editor.dispatch(Change::Batch {
+    if let Some(fix) = &f.fix
+        && editor.dispatch(Change::Batch {
             changes: fix.changes.clone(),
-        }) {
-            editor.announcement.set(format!("Fixed: {}", fix.summary));
-        }
+        })
+    {
+        editor.announcement.set(format!("Fixed: {}", fix.summary));
     }
 }
 

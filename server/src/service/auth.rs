@@ -75,13 +75,16 @@ impl Service {
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("new member not found")))?;
         if input.invitation.is_none() {
             // A new team starts with the example, so the Problems panel has something to teach.
-            let example = serde_json::from_str(&wiring::examples::thumbnail().to_json())
-                .map_err(|e| AppError::Internal(e.into()))?;
+            // Best effort: the account exists already, and a limit (such as a node limit below
+            // the example's size) must not make sign-up fail.
+            let example = serde_json::from_str(&wiring::examples::thumbnail().to_json()).ok();
             let draft = app::api::NewDraft {
                 name: EXAMPLE_DRAFT.into(),
-                content: Some(example),
+                content: example,
             };
-            self.create_draft(&me, draft, ip).await?;
+            if let Err(e) = self.create_draft(&me, draft, ip).await {
+                tracing::warn!(error = %e, "creating the example draft failed");
+            }
         }
         tracing::info!(user = %user_id, team = %team_id, "signed up");
         Ok(me.me())

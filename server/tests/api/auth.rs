@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
-async fn sign_up_creates_a_team_whose_first_member_is_admin(pool: PgPool) {
+async fn sign_up_creates_a_team_whose_first_member_is_admin_with_the_example_draft(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
 
     let ana = app.signup("ana").await;
@@ -13,6 +13,27 @@ async fn sign_up_creates_a_team_whose_first_member_is_admin(pool: PgPool) {
     assert_eq!(me["email"], "ana@example.com");
     assert_eq!(me["role"], "admin");
     assert_eq!(me["team_name"], "ana team");
+    let drafts: Value = ana.get("/api/v1/drafts").await.json().await.unwrap();
+    assert_eq!(drafts[0]["name"], "Thumbnail pipeline (example)");
+    assert_eq!(
+        (drafts[0]["errors"].as_u64(), drafts[0]["warnings"].as_u64()),
+        (Some(2), Some(1)),
+        "the example's deliberate gaps"
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn joining_a_team_adds_no_example(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let ana = app.signup("ana").await;
+    app.invite(&ana, "bo", "editor").await;
+
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+
+    assert_eq!(n, 1);
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
@@ -284,7 +305,7 @@ async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
             .unwrap()
             .contains("Cross-site request refused")
     );
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts WHERE name = 'planted'")
         .fetch_one(&pool)
         .await
         .unwrap();

@@ -59,10 +59,12 @@ async fn a_blank_draft_name_is_a_422_that_names_the_field_and_stores_nothing(poo
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "invalid");
     assert_eq!(body["field"], "name");
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM drafts WHERE name <> 'Thumbnail pipeline (example)'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -411,7 +413,19 @@ async fn drafts_made_before_accounts_existed_are_adopted_by_the_first_team(pool:
     let bo = app.signup("bo").await;
 
     let listed: Value = ana.get("/api/v1/drafts").await.json().await.unwrap();
-    assert_eq!(listed[0]["name"], "legacy");
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "legacy")
+    );
     let theirs: Value = bo.get("/api/v1/drafts").await.json().await.unwrap();
-    assert!(theirs.as_array().unwrap().is_empty());
+    assert!(
+        theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["name"] != "legacy")
+    );
 }
