@@ -13,6 +13,9 @@ use wiring::{
     model::{Edge, EdgeKind, EdgeType, Node, NodeKind, Point},
 };
 
+/// Below this zoom, nodes and edges are drawn without text, handles or badges.
+const DETAIL_ZOOM: f64 = 0.4;
+
 /// What a pointer drag is doing.
 #[derive(Debug, Clone)]
 enum Drag {
@@ -158,6 +161,9 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
     let menu = RwSignal::new(None::<(f64, f64, NodeId, NodeId, Vec<ConnectOption>)>);
     let space = RwSignal::new(false);
     let badges = badge_counts(editor);
+    // Level of detail: zoomed far out, labels are unreadable anyway, and drawing them for
+    // thousands of nodes makes every pan frame repaint tens of thousands of SVG elements.
+    let detail = Memo::new(move |_| editor.view.with(|v| v.k >= DETAIL_ZOOM));
 
     let node_ids = Memo::new(move |_| {
         editor
@@ -457,6 +463,7 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
             <svg
                 node_ref=svg_ref
                 class="canvas"
+
                 role="application"
                 aria-label="Wiring canvas. Tab moves between nodes, Enter selects, arrow keys move the selection, C connects, Delete removes."
                 aria-roledescription="diagram"
@@ -499,14 +506,17 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
                 </defs>
                 <rect class="grid" width="100%" height="100%" fill="url(#grid)"></rect>
                 <g class="world" transform=transform>
+                    <Show when=move || !detail.get()>
+                        <LowDetail editor=editor />
+                    </Show>
                     <g class="edges">
                         <For each=move || edge_ids.get() key=|id| id.clone() let:id>
-                            <EdgeView editor=editor id=id badges=badges />
+                            <EdgeView editor=editor id=id badges=badges detail=detail />
                         </For>
                     </g>
                     <g class="nodes">
                         <For each=move || node_ids.get() key=|id| id.clone() let:id>
-                            <NodeView editor=editor id=id badges=badges />
+                            <NodeView editor=editor id=id badges=badges detail=detail />
                         </For>
                     </g>
                     <ConnectLine editor=editor drag=drag pointer=pointer />
@@ -714,6 +724,7 @@ fn NodeView(
     editor: Editor,
     id: NodeId,
     badges: Memo<HashMap<Element, (u32, u32)>>,
+    detail: Memo<bool>,
 ) -> impl IntoView {
     let pos = editor.position(&id);
     let node = {
@@ -757,6 +768,18 @@ fn NodeView(
     move || {
         let n = node.get()?;
         let entry = catalog::of(&n);
+        if !detail.get() {
+            let label = format!("{} {}", entry.label, n.name());
+            return Some(
+                view! {
+                    // Drawn by the low-detail layer; this is only the target for pointer and keyboard.
+                    <g class=family_class(&n) class:selected=move || selected.get() class:low=true data-node=id_attr.clone() data-kind=entry.key transform=transform.clone()>
+                        <rect class="focus-target" width=NODE_W height=NODE_H rx="10" tabindex="0" role="button" aria-label=label on:keydown=on_focus_key.clone()></rect>
+                    </g>
+                }
+                .into_any(),
+            );
+        }
         let is_function = n.kind() == NodeKind::Function;
         let label = format!("{} {}", entry.label, n.name());
         let (errors, warnings) = badge.get();
@@ -841,7 +864,7 @@ fn NodeView(
                         .into_any()
                 }}
             </g>
-        })
+        }.into_any())
     }
 }
 
@@ -861,6 +884,7 @@ fn EdgeView(
     editor: Editor,
     id: EdgeId,
     badges: Memo<HashMap<Element, (u32, u32)>>,
+    detail: Memo<bool>,
 ) -> impl IntoView {
     let edge = {
         let id = id.clone();
@@ -879,6 +903,11 @@ fn EdgeView(
     move || {
         let e = edge.get()?;
         let (from, to) = (editor.position(&e.from), editor.position(&e.to));
+        let low = !detail.get();
+        if low {
+            // The low-detail layer draws every edge as part of one path per kind.
+            return None;
+        }
         let handle = match e.kind.edge_type() {
             EdgeType::OnSuccess => Handle::Success,
             EdgeType::OnFailure | EdgeType::MappingOnFailure => Handle::Failure,
@@ -907,10 +936,12 @@ fn EdgeView(
                 <title>{label.clone()}</title>
                 <path class="hit" d=d></path>
                 <path class="line" d=d marker-end=format!("url(#arrow-{class})")></path>
-                <text class="edge-label" aria-hidden="true" x=move || mid().0 y=move || mid().1 - 6.0 text-anchor="middle">
-                    {e.kind.edge_type().label()}
-                </text>
-                {(errors + warnings > 0).then(|| view! {
+                {(!low).then(|| view! {
+                    <text class="edge-label" aria-hidden="true" x=move || mid().0 y=move || mid().1 - 6.0 text-anchor="middle">
+                        {e.kind.edge_type().label()}
+                    </text>
+                })}
+                {(!low && errors + warnings > 0).then(|| view! {
                     <g
                         aria-hidden="true"
                         class={if errors > 0 { "badge error" } else { "badge warning" }}
@@ -922,6 +953,82 @@ fn EdgeView(
                 })}
             </g>
         })
+    }
+}
+
+/// Zoomed far out: every node box in three paths (one per family) and every edge in one
+/// path per kind, instead of thousands of SVG elements, so pans and drags stay cheap.
+#[component]
+fn LowDetail(editor: Editor) -> impl IntoView {
+    let ids = Memo::new(move |_| {
+        editor.graph.with(|g| {
+            let nodes: Vec<(NodeId, Family)> = g
+                .nodes
+                .iter()
+                .map(|(id, n)| (id.clone(), catalog::of(n).family))
+                .collect();
+            let edges: Vec<(NodeId, NodeId, &'static str, Handle)> = g
+                .edges
+                .values()
+                .map(|e| {
+                    let h = match e.kind.edge_type() {
+                        EdgeType::OnSuccess => Handle::Success,
+                        EdgeType::OnFailure | EdgeType::MappingOnFailure => Handle::Failure,
+                        _ => Handle::Out,
+                    };
+                    (e.from.clone(), e.to.clone(), edge_class(&e.kind), h)
+                })
+                .collect();
+            (nodes, edges)
+        })
+    });
+    let paths = move || {
+        let (nodes, edges) = ids.get();
+        let mut boxes: [String; 3] = Default::default();
+        for (id, family) in &nodes {
+            let p = editor.position(id).get();
+            let i = match family {
+                Family::Source => 0,
+                Family::Function => 1,
+                Family::Target => 2,
+            };
+            boxes[i].push_str(&format!(
+                "M{:.0},{:.0}h{NODE_W}v{NODE_H}h-{NODE_W}z",
+                p.x, p.y
+            ));
+        }
+        let mut lines: Vec<(&'static str, String)> = Vec::new();
+        for (from, to, class, h) in &edges {
+            let (a, t) = (
+                handle_point(editor.position(from).get(), *h),
+                editor.position(to).get(),
+            );
+            let d = format!(
+                "M{:.0},{:.0}L{:.0},{:.0}",
+                a.x,
+                a.y,
+                t.x,
+                t.y + NODE_H / 2.0
+            );
+            match lines.iter_mut().find(|(c, _)| c == class) {
+                Some((_, acc)) => acc.push_str(&d),
+                None => lines.push((class, d)),
+            }
+        }
+        (boxes, lines)
+    };
+    view! {
+        {move || {
+            let ([sources, functions, targets], lines) = paths();
+            view! {
+                <g class="low-detail" aria-hidden="true">
+                    {lines.into_iter().map(|(class, d)| view! { <path class=format!("low-edge {class}") d=d></path> }).collect_view()}
+                    <path class="low-node source" d=sources></path>
+                    <path class="low-node function" d=functions></path>
+                    <path class="low-node target" d=targets></path>
+                </g>
+            }
+        }}
     }
 }
 
