@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav aria-label="Main">
                     <A href="/drafts">"Drafts"</A>
+                    <A href="/settings/targets">"Deploy targets"</A>
                 </nav>
                 <ThemeToggle />
                 <Account />
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("join"), ParamSegment("token")) view=pages::JoinPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id")) view=designer::DesignerPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("history")) view=designer::HistoryPage />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("deploy")) view=pages::DeployPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("targets")) view=pages::TargetsPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("v"), ParamSegment("n")) view=designer::VersionPage />
                     <Route path=StaticSegment("bench") view=designer::BenchPage />
                 </Routes>

@@ -140,4 +140,69 @@ impl Backend for Service {
             .await,
         )
     }
+
+    async fn targets(&self, req: &Parts) -> Result<Targets, ApiError> {
+        wire(async { Service::targets(self, self.session(req).await?.require()?).await }.await)
+    }
+
+    async fn create_target(&self, req: &Parts, input: NewTarget) -> Result<DeployTarget, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::create_target(self, s.require()?, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn archive_target(&self, req: &Parts, id: Uuid) -> Result<(), ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::archive_target(self, s.require()?, id, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn create_plan(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewPlan,
+    ) -> Result<DeployPlan, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::create_plan(self, s.require()?, draft, input).await
+            }
+            .await,
+        )
+    }
+
+    async fn apply_plan(&self, req: &Parts, plan: Uuid) -> Result<ApplyJob, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::apply_plan(self, s.require()?, plan, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn get_apply(&self, req: &Parts, id: Uuid) -> Result<ApplyJob, ApiError> {
+        wire(
+            async { Service::get_apply(self, self.session(req).await?.require()?, id).await }.await,
+        )
+    }
+
+    async fn list_applies(&self, req: &Parts, draft: Uuid) -> Result<Vec<ApplyJob>, ApiError> {
+        wire(
+            async { Service::list_applies(self, self.session(req).await?.require()?, draft).await }
+                .await,
+        )
+    }
 }

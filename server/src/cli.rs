@@ -72,20 +72,7 @@ pub fn plan_text(plan: &wiring::Plan) -> String {
         out.push_str("No changes: live state already matches the draft.\n");
     }
     for (i, step) in plan.steps.iter().enumerate() {
-        let args = serde_json::to_value(&step.action)
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .map(|m| {
-                m.into_iter()
-                    .filter(|(k, _)| k != "call")
-                    .map(|(k, v)| match v {
-                        serde_json::Value::String(s) => format!("{k}={s}"),
-                        other => format!("{k}={other}"),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default();
+        let args = step.action.summary();
         out.push_str(&format!(
             "{:>3}. {:<38} {args}\n     why: {}\n",
             i + 1,

@@ -51,6 +51,101 @@ pub struct Settings {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "EVENTLOOM_MAX_BODY_BYTES", default_value_t = 5 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Deploy settings.
+    #[command(flatten)]
+    pub deploy: DeploySettings,
+}
+
+/// What `eventloom worker` needs: the database, the sandbox endpoint and the deploy settings.
+#[derive(Clone, Args)]
+pub struct WorkerSettings {
+    /// Postgres connection string.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    /// Most open database connections.
+    #[arg(long, env = "EVENTLOOM_DB_MAX_CONNECTIONS", default_value_t = 5)]
+    pub db_max_connections: u32,
+    /// Endpoint of the sandbox AWS emulator.
+    #[arg(long, env = "EVENTLOOM_SANDBOX_ENDPOINT")]
+    pub sandbox_endpoint: Option<String>,
+    /// Deploy settings.
+    #[command(flatten)]
+    pub deploy: DeploySettings,
+}
+
+/// How deploys reach AWS and how the apply worker runs.
+#[derive(Debug, Clone, Args)]
+pub struct DeploySettings {
+    /// Credentials modes teams may give new targets, comma-separated: default_chain,
+    /// profile, assume_role, endpoint. The first two act as this server's own identity, so
+    /// allow them only on single-organisation installs.
+    #[arg(
+        long,
+        env = "EVENTLOOM_DEPLOY_MODES",
+        value_delimiter = ',',
+        default_value = "assume_role,endpoint"
+    )]
+    pub deploy_modes: Vec<String>,
+    /// AWS calls per second per account and region (Lambda's control-plane quota is shared
+    /// with everything else in the account); 0 turns pacing off.
+    #[arg(long, env = "EVENTLOOM_AWS_CALLS_PER_SEC", default_value_t = 15)]
+    pub aws_calls_per_sec: u32,
+    /// Run an apply worker inside this server (turn off when `eventloom worker` runs apart).
+    #[arg(long, env = "EVENTLOOM_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub worker: bool,
+    /// Seconds a worker's lease on a job lasts without renewal.
+    #[arg(long, env = "EVENTLOOM_WORKER_LEASE_SECS", default_value_t = 30)]
+    pub worker_lease_secs: u64,
+    /// Jobs one worker runs at once (each for a different account and region).
+    #[arg(long, env = "EVENTLOOM_WORKER_JOBS", default_value_t = 4)]
+    pub worker_jobs: usize,
+    /// Create the example's resources in the sandbox emulator at start-up.
+    #[arg(long, env = "EVENTLOOM_SEED_SANDBOX", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_sandbox: bool,
+}
+
+impl Default for DeploySettings {
+    fn default() -> Self {
+        Self {
+            deploy_modes: vec!["assume_role".into(), "endpoint".into()],
+            aws_calls_per_sec: 15,
+            worker: true,
+            worker_lease_secs: 30,
+            worker_jobs: 4,
+            seed_sandbox: true,
+        }
+    }
+}
+
+impl DeploySettings {
+    /// The allowed modes, or which name is not a mode.
+    pub fn allowed_modes(&self) -> Result<Vec<app::api::CredentialsMode>, String> {
+        self.deploy_modes
+            .iter()
+            .map(|m| m.trim())
+            .filter(|m| !m.is_empty())
+            .map(|m| match app::api::CredentialsMode::parse(m) {
+                Some(app::api::CredentialsMode::Sandbox) | None => Err(format!(
+                    "EVENTLOOM_DEPLOY_MODES: '{m}' is not a mode; use default_chain, profile, assume_role or endpoint"
+                )),
+                Some(mode) => Ok(mode),
+            })
+            .collect()
+    }
+
+    /// The pacing quota.
+    pub fn quota(&self) -> Option<std::num::NonZeroU32> {
+        std::num::NonZeroU32::new(self.aws_calls_per_sec)
+    }
+
+    /// The worker's settings.
+    pub fn worker_config(&self) -> crate::deploy::worker::WorkerConfig {
+        crate::deploy::worker::WorkerConfig {
+            lease: Duration::from_secs(self.worker_lease_secs.max(3)),
+            max_jobs: self.worker_jobs.max(1),
+            ..Default::default()
+        }
+    }
 }
 
 /// The settings the service layer consults at run time.
@@ -68,6 +163,22 @@ pub struct RuntimeConfig {
     pub max_nodes: usize,
     /// Secure cookies.
     pub secure_cookies: bool,
+    /// The sandbox emulator's endpoint.
+    pub sandbox_endpoint: Option<String>,
+    /// Credentials modes allowed for new targets.
+    pub deploy_modes: Vec<app::api::CredentialsMode>,
+    /// AWS calls per second per account and region.
+    pub aws_quota: Option<std::num::NonZeroU32>,
+}
+
+impl RuntimeConfig {
+    /// How this server reaches AWS.
+    pub fn aws(&self) -> crate::deploy::AwsContext {
+        crate::deploy::AwsContext {
+            sandbox_endpoint: self.sandbox_endpoint.clone(),
+            quota: self.aws_quota,
+        }
+    }
 }
 
 impl From<&Settings> for RuntimeConfig {
@@ -83,6 +194,10 @@ impl From<&Settings> for RuntimeConfig {
             trust_proxy: s.trust_proxy,
             max_nodes: s.max_nodes,
             secure_cookies: s.secure_cookies,
+            sandbox_endpoint: s.sandbox_endpoint.clone(),
+            // Validated at start-up (see `Application::build_with_pool`).
+            deploy_modes: s.deploy.allowed_modes().unwrap_or_default(),
+            aws_quota: s.deploy.quota(),
         }
     }
 }
@@ -107,6 +222,7 @@ impl fmt::Debug for Settings {
             .field("trust_proxy", &self.trust_proxy)
             .field("max_nodes", &self.max_nodes)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("deploy", &self.deploy)
             .finish()
     }
 }

@@ -6,6 +6,7 @@ pub mod aws;
 pub mod backend;
 pub mod cli;
 pub mod config;
+pub mod deploy;
 pub mod error;
 pub mod routes;
 pub mod service;

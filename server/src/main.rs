@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Serve the web app (migrations are applied at start-up).
     Serve(Settings),
+    /// Run an apply worker on its own, for scaling out (turn the server's off with EVENTLOOM_WORKER=false).
+    Worker(server::config::WorkerSettings),
     /// Check a graph file; exits 1 when there are error findings.
     Validate {
         /// The graph (JSON, schema 1).
@@ -96,7 +98,7 @@ fn main() -> ExitCode {
             println!("{}", graph.to_json());
             return ExitCode::SUCCESS;
         }
-        Command::Serve(_) => {}
+        Command::Serve(_) | Command::Worker(_) => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -111,6 +113,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(settings) => serve(settings).await,
+            Command::Worker(settings) => worker(settings).await,
             _ => Ok(()),
         }
     });
@@ -131,6 +134,25 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!("listening on http://{}", app.addr());
     app.run_until(shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn worker(settings: server::config::WorkerSettings) -> anyhow::Result<()> {
+    telemetry::init();
+    settings
+        .deploy
+        .allowed_modes()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let pool =
+        server::store::connect_url(&settings.database_url, settings.db_max_connections).await?;
+    server::store::migrate(&pool).await?;
+    let aws = server::deploy::AwsContext {
+        sandbox_endpoint: settings.sandbox_endpoint.clone(),
+        quota: settings.deploy.quota(),
+    };
+    server::deploy::worker::Worker::new(pool, aws, settings.deploy.worker_config())
+        .run(shutdown_signal())
+        .await;
     Ok(())
 }
 

@@ -72,6 +72,10 @@ impl Application {
             })?;
         let addr = listener.local_addr().context("reading the bound address")?;
 
+        settings
+            .deploy
+            .allowed_modes()
+            .map_err(|e| anyhow::anyhow!(e))?;
         let sandbox = match &settings.sandbox_endpoint {
             Some(endpoint) => Some(crate::aws::sandbox_config(endpoint).await),
             None => None,
@@ -88,6 +92,19 @@ impl Application {
             leptos_options,
         };
         let service = state.service.clone();
+        if settings.deploy.worker {
+            let worker = crate::deploy::worker::Worker::new(
+                service.pool().clone(),
+                service.config().aws(),
+                settings.deploy.worker_config(),
+            );
+            tokio::spawn(worker.run(std::future::pending()));
+        }
+        if settings.deploy.seed_sandbox
+            && let Some(endpoint) = settings.sandbox_endpoint.clone()
+        {
+            tokio::spawn(seed_sandbox(endpoint, service.config().aws()));
+        }
         Ok(Self {
             listener,
             router: router(state, &settings),
@@ -155,6 +172,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .route("/healthz", get(routes::health::healthz))
         .route("/metrics", get(routes::metrics::scrape))
         .merge(routes::api::routes())
+        .merge(routes::deploy::routes())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             app::shell(shell_options.clone())
         })
@@ -209,4 +227,33 @@ pub fn spawn_housekeeping(service: Service) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// Creates the example draft's functions, roles, bucket and queues in the sandbox emulator,
+/// so a new team can deploy the example in one click. Best effort: a failure is logged.
+pub async fn seed_sandbox(endpoint: String, aws: crate::deploy::AwsContext) {
+    let target = crate::deploy::Target {
+        id: uuid::Uuid::nil(),
+        name: store::deploy::SANDBOX_NAME.into(),
+        account_id: wiring::examples::EXAMPLE_ACCOUNT.into(),
+        region: crate::aws::SANDBOX_REGION.into(),
+        mode: app::api::CredentialsMode::Endpoint,
+        profile: None,
+        role_arn: None,
+        endpoint: Some(endpoint),
+        read_only: false,
+        external_id: String::new(),
+    };
+    let aws = crate::deploy::AwsContext { quota: None, ..aws };
+    let result = match crate::deploy::clients::connect(&target, &aws).await {
+        Ok(c) => crate::deploy::seed::seed(&c, &wiring::examples::thumbnail()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(n) => tracing::info!(
+            created = n,
+            "sandbox emulator seeded with the example's resources"
+        ),
+        Err(e) => tracing::warn!(error = %e, "seeding the sandbox emulator failed"),
+    }
 }

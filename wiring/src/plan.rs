@@ -405,6 +405,36 @@ impl Action {
         }
     }
 
+    /// The call's key arguments on one line, e.g. `function_arn=… sid=eventloom-… principal=s3.amazonaws.com`.
+    /// Whole documents are left out; the reason and the JSON form carry them.
+    pub fn summary(&self) -> String {
+        fn plain(v: &serde_json::Value) -> String {
+            match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }
+        }
+        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) else {
+            return String::new();
+        };
+        let mut parts = Vec::new();
+        for (k, v) in map {
+            if matches!(k.as_str(), "call" | "document" | "other") || v.is_null() {
+                continue;
+            }
+            match v {
+                serde_json::Value::Object(inner) => parts.extend(
+                    inner
+                        .into_iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| format!("{k}={}", plain(&v))),
+                ),
+                other => parts.push(format!("{k}={}", plain(&other))),
+            }
+        }
+        parts.join(" ")
+    }
+
     /// Create, update or delete, for grouping the plan preview.
     pub fn effect(&self) -> Effect {
         match self {

@@ -51,6 +51,25 @@ pub trait Backend: Send + Sync + 'static {
         id: Uuid,
         input: RenameDraft,
     ) -> Result<DraftSummary, ApiError>;
+    /// The team's deploy targets.
+    async fn targets(&self, req: &Parts) -> Result<Targets, ApiError>;
+    /// Adds a deploy target (admins).
+    async fn create_target(&self, req: &Parts, input: NewTarget) -> Result<DeployTarget, ApiError>;
+    /// Removes a deploy target (admins).
+    async fn archive_target(&self, req: &Parts, id: Uuid) -> Result<(), ApiError>;
+    /// Reads live state and plans a version against a target.
+    async fn create_plan(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewPlan,
+    ) -> Result<DeployPlan, ApiError>;
+    /// Queues a plan for the apply worker.
+    async fn apply_plan(&self, req: &Parts, plan: Uuid) -> Result<ApplyJob, ApiError>;
+    /// An apply with its steps.
+    async fn get_apply(&self, req: &Parts, id: Uuid) -> Result<ApplyJob, ApiError>;
+    /// A draft's applies, newest first.
+    async fn list_applies(&self, req: &Parts, draft: Uuid) -> Result<Vec<ApplyJob>, ApiError>;
 }
 
 /// How the backend is shared through Leptos context.

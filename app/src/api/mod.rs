@@ -120,3 +120,52 @@ pub async fn rename_draft(id: uuid::Uuid, name: String) -> Result<DraftSummary, 
     let (backend, req) = backend::context()?;
     backend::answer(backend.rename_draft(&req, id, RenameDraft { name }).await)
 }
+
+/// The team's deploy targets and what may be added.
+#[server(prefix = "/rpc", endpoint = "deploy/targets")]
+pub async fn list_targets() -> Result<Targets, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.targets(&req).await)
+}
+
+/// Adds a deploy target (admins).
+#[server(name = CreateTargetCall, prefix = "/rpc", endpoint = "deploy/targets/create", input = server_fn::codec::Json)]
+pub async fn create_target(input: NewTarget) -> Result<DeployTarget, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.create_target(&req, input).await)
+}
+
+/// Removes a deploy target (admins).
+#[server(prefix = "/rpc", endpoint = "deploy/targets/archive", input = server_fn::codec::Json)]
+pub async fn archive_target(id: uuid::Uuid) -> Result<(), ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.archive_target(&req, id).await)
+}
+
+/// Reads a target's live state and plans one version of a draft against it.
+#[server(prefix = "/rpc", endpoint = "deploy/plan", input = server_fn::codec::Json)]
+pub async fn create_plan(draft: uuid::Uuid, input: NewPlan) -> Result<DeployPlan, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.create_plan(&req, draft, input).await)
+}
+
+/// Queues a plan for the apply worker.
+#[server(prefix = "/rpc", endpoint = "deploy/apply", input = server_fn::codec::Json)]
+pub async fn apply_plan(plan: uuid::Uuid) -> Result<ApplyJob, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.apply_plan(&req, plan).await)
+}
+
+/// An apply with its steps.
+#[server(prefix = "/rpc", endpoint = "deploy/apply/get", input = server_fn::codec::Json)]
+pub async fn get_apply(id: uuid::Uuid) -> Result<ApplyJob, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.get_apply(&req, id).await)
+}
+
+/// A draft's applies, newest first.
+#[server(prefix = "/rpc", endpoint = "deploy/applies", input = server_fn::codec::Json)]
+pub async fn list_applies(draft: uuid::Uuid) -> Result<Vec<ApplyJob>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.list_applies(&req, draft).await)
+}

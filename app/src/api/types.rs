@@ -445,3 +445,299 @@ mod tests {
         assert!(Role::Editor.can_edit());
     }
 }
+
+/// How Eventloom obtains credentials for a deploy target. No mode stores a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialsMode {
+    /// The sandbox emulator this server was started with (`./run` registers it).
+    Sandbox,
+    /// The server's default AWS credential chain (single-organisation installs).
+    DefaultChain,
+    /// A named profile from the server's AWS config files (single-organisation installs).
+    Profile,
+    /// Assume a role in the target account with the team's external id.
+    AssumeRole,
+    /// An explicit endpoint, for an emulator.
+    Endpoint,
+}
+
+impl CredentialsMode {
+    /// Every mode.
+    pub const ALL: [CredentialsMode; 5] = [
+        CredentialsMode::Sandbox,
+        CredentialsMode::DefaultChain,
+        CredentialsMode::Profile,
+        CredentialsMode::AssumeRole,
+        CredentialsMode::Endpoint,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialsMode::Sandbox => "sandbox",
+            CredentialsMode::DefaultChain => "default_chain",
+            CredentialsMode::Profile => "profile",
+            CredentialsMode::AssumeRole => "assume_role",
+            CredentialsMode::Endpoint => "endpoint",
+        }
+    }
+
+    /// Parses the snake_case name.
+    pub fn parse(s: &str) -> Option<CredentialsMode> {
+        CredentialsMode::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Words for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            CredentialsMode::Sandbox => "Sandbox emulator",
+            CredentialsMode::DefaultChain => "Server's default credentials",
+            CredentialsMode::Profile => "Named profile",
+            CredentialsMode::AssumeRole => "Assume role (external id)",
+            CredentialsMode::Endpoint => "Emulator endpoint",
+        }
+    }
+}
+
+/// Where a draft can be deployed: an account and region, and how to reach it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DeployTarget {
+    /// Target id.
+    pub id: Uuid,
+    /// Name, unique in the team.
+    pub name: String,
+    /// 12-digit account id the credentials must belong to.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Credentials mode.
+    pub mode: CredentialsMode,
+    /// Profile name (mode `profile`).
+    pub profile: Option<String>,
+    /// Role ARN (mode `assume_role`).
+    pub role_arn: Option<String>,
+    /// Endpoint URL (mode `endpoint`).
+    pub endpoint: Option<String>,
+    /// A read-only target can plan but not apply.
+    pub read_only: bool,
+}
+
+/// A new deploy target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewTarget {
+    /// Name, unique in the team.
+    pub name: String,
+    /// 12-digit account id.
+    pub account_id: String,
+    /// Region, e.g. `eu-west-1`.
+    pub region: String,
+    /// Credentials mode.
+    pub mode: CredentialsMode,
+    /// Profile name (mode `profile`).
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Role ARN (mode `assume_role`).
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// Endpoint URL (mode `endpoint`).
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Plan only.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// The team's targets and what may be added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Targets {
+    /// The targets, by name.
+    pub targets: Vec<DeployTarget>,
+    /// Modes this server allows for new targets.
+    pub allowed_modes: Vec<CredentialsMode>,
+    /// The team's external id for assume-role trust policies (admins only).
+    pub external_id: Option<String>,
+}
+
+/// A request for a plan of one version against one target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewPlan {
+    /// The version number to deploy.
+    pub version: u32,
+    /// The target.
+    pub target_id: Uuid,
+}
+
+/// One AWS call of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlanStep {
+    /// Position, from 0.
+    pub index: u32,
+    /// The call, e.g. `lambda:AddPermission`.
+    pub call: String,
+    /// `create`, `update`, `delete` or `manual`.
+    pub effect: String,
+    /// Key arguments.
+    pub summary: String,
+    /// Why, in AWS terms.
+    pub reason: String,
+}
+
+/// A plan: what apply would do, bound to a version's content and a live snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DeployPlan {
+    /// Plan id.
+    pub id: Uuid,
+    /// The draft.
+    pub draft_id: Uuid,
+    /// The version number.
+    pub version: u32,
+    /// The version's content hash.
+    pub content_hash: String,
+    /// The target.
+    pub target: DeployTarget,
+    /// SHA-256 of the live snapshot the plan was made from.
+    pub observed_hash: String,
+    /// When (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    /// The calls, in the order they run.
+    pub steps: Vec<PlanStep>,
+    /// Differences left alone because Eventloom does not own them.
+    pub warnings: Vec<String>,
+    /// Reasons it cannot be applied.
+    pub blockers: Vec<String>,
+    /// What the read found missing or could not read.
+    pub read_notes: Vec<String>,
+    /// The number of mutating calls; 0 means "no changes".
+    pub mutating_calls: u32,
+}
+
+/// The state of an apply job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for a worker (or for another apply to the same account and region).
+    Queued,
+    /// A worker holds it.
+    Running,
+    /// Live state matches the version.
+    Succeeded,
+    /// Stopped; see the error.
+    Failed,
+}
+
+impl JobStatus {
+    /// Whether the job will not change again.
+    pub fn finished(self) -> bool {
+        matches!(self, JobStatus::Succeeded | JobStatus::Failed)
+    }
+}
+
+/// The state of one step of one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Not started.
+    Pending,
+    /// In flight.
+    Running,
+    /// Done.
+    Done,
+    /// AWS refused it.
+    Failed,
+    /// Its worker stopped mid-call; the next attempt re-read live state.
+    Interrupted,
+}
+
+/// One step of an apply attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ApplyStep {
+    /// Attempt number, from 1.
+    pub attempt: u32,
+    /// Position in the attempt's plan, from 0.
+    pub index: u32,
+    /// The call.
+    pub call: String,
+    /// `create`, `update`, `delete` or `manual`.
+    pub effect: String,
+    /// Key arguments.
+    pub summary: String,
+    /// Why.
+    pub reason: String,
+    /// Status.
+    pub status: StepStatus,
+    /// AWS's answer, summarised.
+    pub response: Option<String>,
+    /// AWS error code, e.g. `ResourceConflictException`.
+    pub error_code: Option<String>,
+    /// The error in words.
+    pub error: Option<String>,
+}
+
+/// An apply: a plan being carried out by a worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ApplyJob {
+    /// Job id.
+    pub id: Uuid,
+    /// The plan.
+    pub plan_id: Uuid,
+    /// The draft.
+    pub draft_id: Uuid,
+    /// The version number.
+    pub version: u32,
+    /// Target name.
+    pub target: String,
+    /// `account:region`.
+    pub lock_key: String,
+    /// Status.
+    pub status: JobStatus,
+    /// Attempts so far (a crashed worker's job is resumed by another).
+    pub attempts: u32,
+    /// Who asked.
+    pub requested_by: Option<String>,
+    /// When queued (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    /// When finished (UTC).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime))]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Steps in the current attempt's plan.
+    pub total_steps: u32,
+    /// AWS calls made, reads included.
+    pub calls: u32,
+    /// The final summary.
+    pub summary: Option<String>,
+    /// AWS error code of the failure.
+    pub error_code: Option<String>,
+    /// The failure in words.
+    pub error: Option<String>,
+    /// Every step of every attempt, in order.
+    pub steps: Vec<ApplyStep>,
+}
+
+impl ApplyJob {
+    /// Done steps of the latest attempt over its total, for the progress bar.
+    pub fn progress(&self) -> (u32, u32) {
+        let done = self
+            .steps
+            .iter()
+            .filter(|s| s.attempt == self.attempts && s.status == StepStatus::Done)
+            .count() as u32;
+        (done, self.total_steps)
+    }
+}

@@ -116,7 +116,7 @@ pub fn HistoryPage() -> impl IntoView {
                             <h1>{format!("History of {}", summary.name)}</h1>
                             <p><a href=format!("/drafts/{id}")>"Back to the designer"</a></p>
                             <table class="draft-list">
-                                <thead><tr><th scope="col">"Version"</th><th scope="col">"Saved"</th><th scope="col">"By"</th><th scope="col">"Problems"</th><th scope="col">"Content hash"</th></tr></thead>
+                                <thead><tr><th scope="col">"Version"</th><th scope="col">"Saved"</th><th scope="col">"By"</th><th scope="col">"Problems"</th><th scope="col">"Content hash"</th><th scope="col"></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|v| view! {
                                         <tr>
@@ -125,6 +125,8 @@ pub fn HistoryPage() -> impl IntoView {
                                             <td>{v.author.unwrap_or_default()}</td>
                                             <td><span class="count error">{v.errors}</span>" "<span class="count warning">{v.warnings}</span></td>
                                             <td><code>{v.content_hash.chars().take(12).collect::<String>()}</code></td>
+                                            // Rollback is a normal plan and apply of an earlier version.
+                                            <td><a class="button small" href=format!("/drafts/{id}/deploy?v={}", v.number)>"Deploy this version"</a></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -310,6 +312,7 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
                 <button class="button small" on:click=move |_| { let _ = export::download_svg(&export_name()); }>"SVG"</button>
                 <button class="button small" on:click=move |_| { let _ = export::download_png(&export_name()); }>"PNG"</button>
                 {draft_id.map(|id| view! { <a class="button small" href=format!("/drafts/{id}/history")>"History"</a> })}
+                {draft_id.map(|id| view! { <a class="button small primary" href=format!("/drafts/{id}/deploy")>"Deploy…"</a> })}
                 <SaveBadge editor=editor />
             </div>
             {move || import_error.get().map(|e| view! { <p class="form-error banner" role="alert">{e}</p> })}

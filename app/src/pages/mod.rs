@@ -1,10 +1,12 @@
 //! The application's pages, one module each.
 
 mod auth;
+mod deploy;
 mod drafts;
 mod home;
 
 pub use auth::{JoinPage, SignInPage, SignUpPage};
+pub use deploy::{DeployPage, TargetsPage};
 pub use drafts::DraftsPage;
 pub use home::HomePage;
 

@@ -45,7 +45,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A JSON body whose rejection is our 400/413/422 with a message, not axum's plain text.
-pub struct Body<T>(T);
+pub struct Body<T>(pub(crate) T);
 
 impl<T, S> axum::extract::FromRequest<S> for Body<T>
 where
@@ -81,7 +81,7 @@ where
 
 /// A path parameter whose rejection (a malformed id) is a 404, like any id that does not
 /// exist: the API does not tell apart "not yours", "gone" and "never was".
-pub struct Id<T>(T);
+pub struct Id<T>(pub(crate) T);
 
 impl<T, S> axum::extract::FromRequestParts<S> for Id<T>
 where
@@ -113,7 +113,9 @@ struct ApiDoc;
 
 /// The OpenAPI document.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::deploy::DeployDoc::openapi());
+    doc
 }
 
 async fn openapi() -> impl IntoResponse {

@@ -1,5 +1,6 @@
-//! HTTP routes outside the Leptos pages: health, metrics and the REST API.
+//! HTTP routes outside the Leptos pages: health, metrics, the REST API and deploys.
 
 pub mod api;
+pub mod deploy;
 pub mod health;
 pub mod metrics;

@@ -2,6 +2,7 @@
 //! UI's server functions alike.
 
 mod auth;
+mod deploy;
 mod drafts;
 mod team;
 

@@ -1,6 +1,7 @@
 //! Postgres access with sqlx. Row types stay in this module and are mapped to wire types here.
 
 pub mod audit;
+pub mod deploy;
 pub mod drafts;
 pub mod teams;
 pub mod users;
@@ -15,15 +16,20 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// Connects to Postgres, failing with a message that names the (redacted) URL.
 pub async fn connect(settings: &Settings) -> anyhow::Result<PgPool> {
+    connect_url(&settings.database_url, settings.db_max_connections).await
+}
+
+/// Connects to Postgres at `url`.
+pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
-        .max_connections(settings.db_max_connections)
+        .max_connections(max_connections)
         .acquire_timeout(Settings::DB_ACQUIRE_TIMEOUT)
-        .connect(&settings.database_url)
+        .connect(url)
         .await
         .map_err(|e| {
             anyhow::anyhow!(
                 "cannot connect to the database at {}: {}. Check DATABASE_URL and that Postgres is running",
-                redact_url(&settings.database_url),
+                redact_url(url),
                 short_db_error(&e)
             )
         })

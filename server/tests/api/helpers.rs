@@ -44,6 +44,12 @@ pub fn settings(sandbox_endpoint: Option<String>) -> Settings {
         trust_proxy: false,
         max_nodes: 20_000,
         max_body_bytes: 5 * 1024 * 1024,
+        deploy: server::config::DeploySettings {
+            seed_sandbox: false,
+            // Unpaced: tests about pacing set their own quota.
+            aws_calls_per_sec: 0,
+            ..Default::default()
+        },
     }
 }
 

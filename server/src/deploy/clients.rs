@@ -1,0 +1,304 @@
+//! AWS clients for one deploy target: credentials by mode, retries, pacing, and the
+//! identity check that runs before any plan or apply.
+
+use crate::deploy::StepError;
+use app::api::CredentialsMode;
+use aws_config::{
+    BehaviorVersion, Region, SdkConfig, retry::RetryConfig, sts::AssumeRoleProvider,
+    timeout::TimeoutConfig,
+};
+use aws_sdk_lambda::config::Credentials;
+use aws_smithy_runtime_api::{
+    box_error::BoxError,
+    client::{
+        interceptors::{Intercept, context::BeforeTransmitInterceptorContextMut},
+        runtime_components::RuntimeComponents,
+    },
+};
+use aws_smithy_types::config_bag::ConfigBag;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::{
+    num::NonZeroU32,
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::Duration,
+};
+use uuid::Uuid;
+
+/// A target as the worker needs it: coordinates and mode, never a secret.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Target id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// The account the credentials must belong to.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Mode.
+    pub mode: CredentialsMode,
+    /// Profile (mode `profile`).
+    pub profile: Option<String>,
+    /// Role to assume (mode `assume_role`).
+    pub role_arn: Option<String>,
+    /// Endpoint (mode `endpoint`).
+    pub endpoint: Option<String>,
+    /// Plan only.
+    pub read_only: bool,
+    /// The team's external id, for assume-role.
+    pub external_id: String,
+}
+
+impl Target {
+    /// `account:region`, the unit of Lambda's control-plane quota and of apply exclusion.
+    pub fn lock_key(&self) -> String {
+        format!("{}:{}", self.account_id, self.region)
+    }
+}
+
+/// What the server knows about reaching AWS: the sandbox endpoint and the call quota.
+#[derive(Debug, Clone)]
+pub struct AwsContext {
+    /// The sandbox emulator's endpoint, when this server has one.
+    pub sandbox_endpoint: Option<String>,
+    /// Calls per second per account and region; `None` turns pacing off (benchmarks).
+    pub quota: Option<NonZeroU32>,
+}
+
+/// Counts and paces every AWS call of one job or plan.
+#[derive(Clone)]
+pub struct Pacer {
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    calls: Arc<AtomicU32>,
+}
+
+impl Pacer {
+    /// At most `quota` calls per second, evenly spaced (no burst), or unpaced.
+    pub fn new(quota: Option<NonZeroU32>) -> Self {
+        Self {
+            // Burst 1: Lambda throttles bursts too, and even spacing makes the bound predictable.
+            limiter: quota.map(|q| {
+                Arc::new(RateLimiter::direct(
+                    Quota::per_second(q).allow_burst(NonZeroU32::MIN),
+                ))
+            }),
+            calls: Arc::new(AtomicU32::new(0)),
+        }
+    }
+
+    /// Waits for the next slot and counts the call.
+    pub async fn ready(&self) {
+        if let Some(l) = &self.limiter {
+            l.until_ready().await;
+        }
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Calls made so far.
+    pub fn calls(&self) -> u32 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}
+
+/// Every client a deploy needs, sharing one configuration and one pacer.
+#[derive(Clone)]
+pub struct Clients {
+    /// Lambda.
+    pub lambda: aws_sdk_lambda::Client,
+    /// IAM.
+    pub iam: aws_sdk_iam::Client,
+    /// S3.
+    pub s3: aws_sdk_s3::Client,
+    /// SNS.
+    pub sns: aws_sdk_sns::Client,
+    /// SQS.
+    pub sqs: aws_sdk_sqs::Client,
+    /// EventBridge.
+    pub events: aws_sdk_eventbridge::Client,
+    /// STS.
+    pub sts: aws_sdk_sts::Client,
+    /// Cognito user pools.
+    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    /// API Gateway v2 (HTTP APIs).
+    pub apigw: aws_sdk_apigatewayv2::Client,
+    /// Paces and counts calls.
+    pub pacer: Pacer,
+    /// The target's account.
+    pub account_id: String,
+    /// The target's region.
+    pub region: String,
+}
+
+/// Emulators serve many accounts from one endpoint and pick one by this header; real AWS
+/// ignores nothing here because the header is only sent to emulator endpoints.
+#[derive(Debug)]
+struct EmulatorAccount(String);
+
+impl Intercept for EmulatorAccount {
+    fn name(&self) -> &'static str {
+        "EmulatorAccount"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        ctx: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        ctx.request_mut()
+            .headers_mut()
+            .insert("x-moto-account-id", self.0.clone());
+        Ok(())
+    }
+}
+
+fn retry() -> RetryConfig {
+    // Standard mode retries throttling and 5xx with exponential backoff and full jitter.
+    RetryConfig::standard()
+        .with_max_attempts(5)
+        .with_initial_backoff(Duration::from_millis(200))
+        .with_max_backoff(Duration::from_secs(10))
+}
+
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(20))
+        .operation_timeout(Duration::from_secs(90))
+        .build()
+}
+
+/// The SDK configuration for `target`, or why it cannot be had.
+pub async fn sdk_config(target: &Target, ctx: &AwsContext) -> Result<SdkConfig, StepError> {
+    let region = Region::new(target.region.clone());
+    let base = || {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(region.clone())
+            .retry_config(retry())
+            .timeout_config(timeouts())
+    };
+    // Emulators accept any credentials; these fixed placeholders are not secrets and keep the
+    // SDK from picking up (and sending) the machine's real ones.
+    let placeholder = || {
+        Credentials::new(
+            "emulator-access-key",
+            "emulator-placeholder",
+            None,
+            None,
+            "eventloom-emulator",
+        )
+    };
+    let emulator = |endpoint: &str| {
+        base()
+            .endpoint_url(endpoint)
+            .credentials_provider(placeholder())
+    };
+    Ok(match target.mode {
+        CredentialsMode::Sandbox => {
+            let endpoint = ctx.sandbox_endpoint.as_deref().ok_or_else(|| {
+                StepError::config(format!(
+                    "Target {} is the sandbox emulator, but this server was started without one (set EVENTLOOM_SANDBOX_ENDPOINT, or start it with ./run).",
+                    target.name
+                ))
+            })?;
+            emulator(endpoint).load().await
+        }
+        CredentialsMode::Endpoint => {
+            let endpoint = target.endpoint.as_deref().ok_or_else(|| {
+                StepError::config(format!("Target {} has no endpoint URL.", target.name))
+            })?;
+            emulator(endpoint).load().await
+        }
+        CredentialsMode::DefaultChain => base().load().await,
+        CredentialsMode::Profile => {
+            let profile = target.profile.as_deref().ok_or_else(|| {
+                StepError::config(format!("Target {} has no profile name.", target.name))
+            })?;
+            base().profile_name(profile).load().await
+        }
+        CredentialsMode::AssumeRole => {
+            let role = target.role_arn.as_deref().ok_or_else(|| {
+                StepError::config(format!("Target {} has no role ARN.", target.name))
+            })?;
+            let own = base().load().await;
+            let provider = AssumeRoleProvider::builder(role)
+                .external_id(target.external_id.clone())
+                .session_name("eventloom")
+                .region(region.clone())
+                .configure(&own)
+                .build()
+                .await;
+            base().credentials_provider(provider).load().await
+        }
+    })
+}
+
+/// Builds the clients for `target`, pacing at the context's quota.
+pub async fn connect(target: &Target, ctx: &AwsContext) -> Result<Clients, StepError> {
+    let sdk = sdk_config(target, ctx).await?;
+    let emulated = matches!(
+        target.mode,
+        CredentialsMode::Sandbox | CredentialsMode::Endpoint
+    );
+    macro_rules! client {
+        ($krate:ident) => {{
+            let mut b = $krate::config::Builder::from(&sdk);
+            if emulated {
+                b = b.interceptor(EmulatorAccount(target.account_id.clone()));
+            }
+            $krate::Client::from_conf(b.build())
+        }};
+    }
+    let s3 = {
+        let mut b = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(emulated);
+        if emulated {
+            b = b.interceptor(EmulatorAccount(target.account_id.clone()));
+        }
+        aws_sdk_s3::Client::from_conf(b.build())
+    };
+    Ok(Clients {
+        lambda: client!(aws_sdk_lambda),
+        iam: client!(aws_sdk_iam),
+        s3,
+        sns: client!(aws_sdk_sns),
+        sqs: client!(aws_sdk_sqs),
+        events: client!(aws_sdk_eventbridge),
+        sts: client!(aws_sdk_sts),
+        cognito: client!(aws_sdk_cognitoidentityprovider),
+        apigw: client!(aws_sdk_apigatewayv2),
+        pacer: Pacer::new(ctx.quota),
+        account_id: target.account_id.clone(),
+        region: target.region.clone(),
+    })
+}
+
+/// Confirms the credentials belong to the target's account (`sts:GetCallerIdentity`).
+pub async fn verify_identity(c: &Clients, target: &Target) -> Result<(), StepError> {
+    c.pacer.ready().await;
+    let out = c.sts.get_caller_identity().send().await.map_err(|e| {
+        let err = StepError::from_sdk(e);
+        StepError {
+            code: err.code.clone().or(Some("CredentialsError".into())),
+            message: format!(
+                "Cannot confirm who the credentials of target {} belong to (sts:GetCallerIdentity): {}. Check the target's credentials mode and that the endpoint is reachable.",
+                target.name, err.message
+            ),
+            retryable: false,
+        }
+    })?;
+    let account = out.account().unwrap_or_default();
+    if account != target.account_id {
+        return Err(StepError {
+            code: Some("AccountMismatch".into()),
+            message: format!(
+                "The credentials of target {} belong to account {account}, not {}. Eventloom refuses to plan or apply in an account the target does not name; fix the target's account id or its credentials.",
+                target.name, target.account_id
+            ),
+            retryable: false,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,377 @@
+//! Deploys: the team's targets, plans bound to a version and a live snapshot, and apply
+//! jobs queued for the worker. Reading AWS happens here for plans; writing only in the worker.
+
+use super::Service;
+use crate::{
+    auth::Authed,
+    deploy::{StepError, Target, clients, read, worker::observed_hash},
+    error::AppError,
+    store::{self, audit::Event, deploy::NewPlanRow},
+};
+use app::api::{
+    ApiError, ApplyJob, CredentialsMode, DeployPlan, DeployTarget, NewPlan, NewTarget, PlanStep,
+    Role, Targets,
+};
+use uuid::Uuid;
+use wiring::{
+    Graph,
+    ids::{AccountId, Arn, Region},
+};
+
+impl Service {
+    async fn sandbox_for(&self, team: Uuid) -> Result<(), AppError> {
+        if self.config.sandbox_endpoint.is_some() {
+            store::deploy::ensure_sandbox(&self.pool, team).await?;
+        }
+        Ok(())
+    }
+
+    /// The team's targets; the sandbox is registered on first sight when this server has one.
+    pub async fn targets(&self, me: &Authed) -> Result<Targets, AppError> {
+        self.sandbox_for(me.team_id).await?;
+        let targets = store::deploy::targets(&self.pool, me.team_id).await?;
+        let external_id = if me.role >= Role::Admin {
+            Some(store::deploy::external_id(&self.pool, me.team_id).await?)
+        } else {
+            None
+        };
+        Ok(Targets {
+            targets: targets.iter().map(store::deploy::wire).collect(),
+            allowed_modes: self.config.deploy_modes.clone(),
+            external_id,
+        })
+    }
+
+    /// Adds a target (admins).
+    pub async fn create_target(
+        &self,
+        me: &Authed,
+        input: NewTarget,
+        ip: Option<&str>,
+    ) -> Result<DeployTarget, AppError> {
+        me.require(Role::Admin, "adding deploy targets")?;
+        let input = check_target(input, &self.config.deploy_modes)?;
+        let Some(id) = store::deploy::insert_target(&self.pool, me.team_id, &input).await? else {
+            return Err(ApiError::invalid(
+                "name",
+                format!(
+                    "A target named {} exists already; pick another name.",
+                    input.name.trim()
+                ),
+            )
+            .into());
+        };
+        store::audit::record(
+            &self.pool,
+            Event {
+                team_id: Some(me.team_id),
+                actor_id: Some(me.user_id),
+                action: "target.created",
+                target: Some(id.to_string()),
+                detail: serde_json::json!({
+                    "name": input.name.trim(), "account": input.account_id, "region": input.region,
+                    "mode": input.mode.as_str(), "read_only": input.read_only,
+                }),
+                ip,
+            },
+        )
+        .await?;
+        let t = store::deploy::target(&self.pool, me.team_id, id)
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("target {id} vanished after insert"))
+            })?;
+        Ok(store::deploy::wire(&t))
+    }
+
+    /// Archives a target (admins).
+    pub async fn archive_target(
+        &self,
+        me: &Authed,
+        id: Uuid,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
+        me.require(Role::Admin, "removing deploy targets")?;
+        if !store::deploy::archive_target(&self.pool, me.team_id, id).await? {
+            return Err(ApiError::not_found("deploy target").into());
+        }
+        store::audit::record(
+            &self.pool,
+            Event {
+                team_id: Some(me.team_id),
+                actor_id: Some(me.user_id),
+                action: "target.removed",
+                target: Some(id.to_string()),
+                detail: serde_json::json!({}),
+                ip,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn target_of(&self, me: &Authed, id: Uuid) -> Result<Target, AppError> {
+        self.sandbox_for(me.team_id).await?;
+        store::deploy::target(&self.pool, me.team_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("deploy target").into())
+    }
+
+    /// Reads live state for one version on one target and stores the plan.
+    pub async fn create_plan(
+        &self,
+        me: &Authed,
+        draft_id: Uuid,
+        input: NewPlan,
+    ) -> Result<DeployPlan, AppError> {
+        me.require(Role::Editor, "planning a deploy")?;
+        let number = i32::try_from(input.version).map_err(|_| ApiError::not_found("version"))?;
+        let version = store::drafts::version(&self.pool, me.team_id, draft_id, number)
+            .await?
+            .ok_or_else(|| ApiError::not_found("version"))?;
+        let target = self.target_of(me, input.target_id).await?;
+        let graph = Graph::from_value(&version.content).map_err(|e| {
+            AppError::Internal(anyhow::anyhow!(
+                "stored version {} does not parse: {e}",
+                version.id
+            ))
+        })?;
+        let refuse =
+            |e: StepError| -> AppError { ApiError::invalid("target_id", format!("{e}")).into() };
+        let c = clients::connect(&target, &self.config.aws())
+            .await
+            .map_err(refuse)?;
+        clients::verify_identity(&c, &target)
+            .await
+            .map_err(refuse)?;
+        let reading = read::read(&c, &graph).await.map_err(|e| -> AppError {
+            ApiError::invalid(
+                "target_id",
+                format!("Reading live state from {} failed: {e}", target.name),
+            )
+            .into()
+        })?;
+        let plan = wiring::plan(&graph, &reading.observed);
+        let observed =
+            serde_json::to_value(&reading.observed).map_err(|e| AppError::Internal(e.into()))?;
+        let plan_json = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.into()))?;
+        let notes =
+            serde_json::to_value(&reading.notes).map_err(|e| AppError::Internal(e.into()))?;
+        let hash = observed_hash(&reading.observed);
+        let id = store::deploy::insert_plan(
+            &self.pool,
+            NewPlanRow {
+                team: me.team_id,
+                draft_id,
+                version_id: version.id,
+                content_hash: &version.content_hash,
+                target_id: target.id,
+                observed: &observed,
+                observed_hash: &hash,
+                plan: &plan_json,
+                read_notes: &notes,
+                created_by: me.user_id,
+            },
+        )
+        .await?;
+        self.get_plan(me, id).await
+    }
+
+    /// One of the team's plans.
+    pub async fn get_plan(&self, me: &Authed, id: Uuid) -> Result<DeployPlan, AppError> {
+        let row = store::deploy::plan(&self.pool, me.team_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("plan"))?;
+        let target = store::deploy::target(&self.pool, me.team_id, row.target_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("deploy target"))?;
+        let plan: wiring::Plan =
+            serde_json::from_value(row.plan).map_err(|e| AppError::Internal(e.into()))?;
+        let notes: Vec<String> = serde_json::from_value(row.read_notes).unwrap_or_default();
+        Ok(DeployPlan {
+            id: row.id,
+            draft_id: row.draft_id,
+            version: row.number.max(0) as u32,
+            content_hash: row.content_hash,
+            target: store::deploy::wire(&target),
+            observed_hash: row.observed_hash,
+            created_at: row.created_at,
+            mutating_calls: plan.mutating_calls() as u32,
+            steps: plan
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| PlanStep {
+                    index: i as u32,
+                    call: s.action.call().to_owned(),
+                    effect: serde_json::to_value(s.action.effect())
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    summary: s.action.summary(),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+            warnings: plan.warnings,
+            blockers: plan.blockers,
+            read_notes: notes,
+        })
+    }
+
+    /// Queues an apply of a plan (approvers and admins).
+    pub async fn apply_plan(
+        &self,
+        me: &Authed,
+        plan_id: Uuid,
+        ip: Option<&str>,
+    ) -> Result<ApplyJob, AppError> {
+        me.require(Role::Approver, "deploying")?;
+        let plan = self.get_plan(me, plan_id).await?;
+        let target = self.target_of(me, plan.target.id).await?;
+        if target.read_only {
+            return Err(ApiError::invalid(
+                "plan_id",
+                format!(
+                    "Target {} is read-only: it can plan but not apply. An admin can add a read-write target for account {} in {}.",
+                    target.name, target.account_id, target.region
+                ),
+            )
+            .into());
+        }
+        if !plan.blockers.is_empty() {
+            return Err(ApiError::invalid(
+                "plan_id",
+                format!("This plan cannot be applied: {}", plan.blockers.join("; ")),
+            )
+            .into());
+        }
+        if store::deploy::plan_has_live_job(&self.pool, plan_id).await? {
+            return Err(ApiError::Conflict {
+                message: "This plan is already queued or applied. Plan again to deploy the current state.".into(),
+                latest: None,
+            }
+            .into());
+        }
+        let mut tx = self.pool.begin().await?;
+        let id = store::deploy::insert_job(
+            &mut *tx,
+            me.team_id,
+            plan_id,
+            target.id,
+            &target.lock_key(),
+            Some(me.user_id),
+        )
+        .await?;
+        store::audit::record(
+            &mut *tx,
+            Event {
+                team_id: Some(me.team_id),
+                actor_id: Some(me.user_id),
+                action: "deploy.requested",
+                target: Some(id.to_string()),
+                detail: serde_json::json!({
+                    "draft": plan.draft_id, "version": plan.version, "target": target.name,
+                    "account": target.account_id, "region": target.region, "plan": plan_id,
+                    "calls": plan.mutating_calls,
+                }),
+                ip,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_apply(me, id).await
+    }
+
+    /// One of the team's applies with its steps.
+    pub async fn get_apply(&self, me: &Authed, id: Uuid) -> Result<ApplyJob, AppError> {
+        store::deploy::job(&self.pool, me.team_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("apply").into())
+    }
+
+    /// A draft's applies, newest first.
+    pub async fn list_applies(
+        &self,
+        me: &Authed,
+        draft_id: Uuid,
+    ) -> Result<Vec<ApplyJob>, AppError> {
+        if store::drafts::get(&self.pool, me.team_id, draft_id)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::not_found("draft").into());
+        }
+        Ok(store::deploy::jobs(&self.pool, me.team_id, draft_id).await?)
+    }
+}
+
+/// Validates a new target, field by field, with what to fix.
+fn check_target(mut t: NewTarget, allowed: &[CredentialsMode]) -> Result<NewTarget, AppError> {
+    let name = t.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(
+            ApiError::invalid("name", "Give the target a name of 1 to 60 characters.").into(),
+        );
+    }
+    if name == store::deploy::SANDBOX_NAME {
+        return Err(ApiError::invalid(
+            "name",
+            "`sandbox` is reserved for the emulator this server runs with.",
+        )
+        .into());
+    }
+    t.name = name.to_owned();
+    AccountId::parse(&t.account_id).map_err(|e| ApiError::invalid("account_id", e.to_string()))?;
+    Region::parse(&t.region).map_err(|e| ApiError::invalid("region", e.to_string()))?;
+    if !allowed.contains(&t.mode) {
+        return Err(ApiError::invalid(
+            "mode",
+            format!(
+                "This server does not allow the {} credentials mode; allowed: {}. The operator sets EVENTLOOM_DEPLOY_MODES.",
+                t.mode.as_str(),
+                allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .into());
+    }
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    match t.mode {
+        CredentialsMode::Profile if blank(&t.profile) => {
+            return Err(ApiError::invalid("profile", "Name the AWS profile to use.").into());
+        }
+        CredentialsMode::AssumeRole => {
+            let role = t.role_arn.as_deref().unwrap_or_default().trim();
+            let arn = Arn::parse(role).map_err(|e| ApiError::invalid("role_arn", e.to_string()))?;
+            if !role.contains(":iam::") || !role.contains(":role/") {
+                return Err(ApiError::invalid(
+                    "role_arn",
+                    "Give an IAM role ARN, e.g. arn:aws:iam::123456789012:role/eventloom-deploy.",
+                )
+                .into());
+            }
+            if arn.as_str().split(':').nth(4) != Some(t.account_id.as_str()) {
+                return Err(ApiError::invalid("role_arn", format!("The role is not in account {}; Eventloom assumes a role in the target's own account.", t.account_id)).into());
+            }
+        }
+        CredentialsMode::Endpoint => {
+            let e = t.endpoint.as_deref().unwrap_or_default().trim();
+            if !(e.starts_with("http://") || e.starts_with("https://")) || e.len() < 10 {
+                return Err(ApiError::invalid(
+                    "endpoint",
+                    "Give the emulator's URL, e.g. http://127.0.0.1:5000.",
+                )
+                .into());
+            }
+        }
+        _ => {}
+    }
+    // Keep only the field the mode uses.
+    let keep = |v: Option<String>, used: bool| {
+        v.filter(|s| used && !s.trim().is_empty())
+            .map(|s| s.trim().to_owned())
+    };
+    t.profile = keep(t.profile, t.mode == CredentialsMode::Profile);
+    t.role_arn = keep(t.role_arn, t.mode == CredentialsMode::AssumeRole);
+    t.endpoint = keep(t.endpoint, t.mode == CredentialsMode::Endpoint);
+    Ok(t)
+}
