@@ -137,7 +137,8 @@ pub struct Entry {
     pub principal: Option<&'static str>,
     /// The shape of its `SourceArn`, for docs and messages.
     pub source_arn_shape: &'static str,
-    /// Whether its statement also needs `SourceAccount` (its ARN carries no account).
+    /// Whether its statement also needs `SourceAccount`: S3, whose bucket ARNs carry no
+    /// account, and SES, for which AWS asks for both conditions.
     pub needs_source_account: bool,
     /// Execution-role actions Lambda needs to poll it (event source mappings).
     pub poll_actions: &'static [&'static str],

@@ -118,7 +118,7 @@ codes! {
     MissingInvokePermission = "missing-invoke-permission", Error,
         "A push source (S3, SNS, EventBridge, API Gateway, …) or another account has no resource-policy statement allowing it to invoke the function.";
     MissingSourceAccount = "missing-source-account", Warning,
-        "An S3 or SES statement has no SourceAccount; bucket and rule ARNs carry no account, so another account's resource of the same name could invoke.";
+        "An S3 statement has no SourceAccount (bucket ARNs carry no account, so another account's bucket of the same name could invoke), or an SES statement lacks the SourceAccount AWS asks for.";
     ConfusedDeputy = "confused-deputy", Warning,
         "A statement for a service principal has no SourceArn, SourceAccount or PrincipalOrgID, so any resource of that service, in any account, may invoke.";
     PublicInvokeStatement = "public-invoke-statement", Error,

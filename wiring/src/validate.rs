@@ -432,11 +432,11 @@ impl<'g> Validator<'g> {
                         Code::MissingSourceAccount,
                         Element::Edge(id.clone()),
                         format!(
-                            "Statement {} lets {label} {} invoke {} without SourceAccount. {} ARNs carry no account id, so if the resource is deleted, another account can create one with the same name and invoke this function.",
+                            "Statement {} lets {label} {} invoke {} without SourceAccount. {}",
                             s.sid,
                             src.name(),
                             f.name,
-                            label
+                            source_account_reason(src.kind())
                         ),
                     )
                     .field("policy")
@@ -775,21 +775,21 @@ impl<'g> Validator<'g> {
     fn poll(&mut self, e: EdgeRef<'g>, src: &Node, f: &Function, t: &Trigger) {
         let (id, edge) = (e.id, e.edge);
         let entry = catalog::of(src);
-        if matches!(
+        let self_managed = matches!(
             src,
             Node::KafkaTopic(KafkaTopic {
                 cluster: KafkaCluster::SelfManaged(_),
                 ..
             })
-        ) {
-            // Self-managed Kafka needs network and secret access that depends on the cluster's set-up.
-            return;
-        }
+        );
         if let Some(src_arn) = self.arn_at(e.from) {
             let missing: Vec<&str> = entry
                 .poll_actions
                 .iter()
                 .copied()
+                // A self-managed cluster is no MSK resource: only the network-interface
+                // actions apply (its secrets depend on how the cluster authenticates).
+                .filter(|a| !self_managed || a.starts_with("ec2:"))
                 .filter(|a| !f.role.allows(a, &action_resource(a, src_arn.as_str())))
                 .collect();
             if !missing.is_empty() {
@@ -1589,6 +1589,10 @@ impl<'g> Validator<'g> {
                             )
                             .field("policy"),
                         );
+                    } else if matches!(svc.as_str(), "states.amazonaws.com" | "scheduler.amazonaws.com") {
+                        // These invoke with their own role; a statement naming them is never
+                        // what grants the call, so it is reported as unneeded (with the
+                        // fix to remove it) where the invoker is drawn, not as too broad.
                     } else if !s.has_source_condition() {
                         let fix = self.source_condition_fix(id, f, s, svc);
                         let mut finding = Finding::new(
@@ -1602,11 +1606,45 @@ impl<'g> Validator<'g> {
                         .field("policy");
                         finding.fix = fix;
                         self.push(finding);
+                    } else if svc == "s3.amazonaws.com"
+                        && s.source_account.is_none()
+                        && !self.triggered_from(id, s.source_arn.as_ref())
+                    {
+                        // With the bucket's trigger drawn, the trigger's own check reports
+                        // this with a fix; a statement for a bucket off the canvas is told here.
+                        self.push(
+                            Finding::new(
+                                Code::MissingSourceAccount,
+                                Element::Node(id.clone()),
+                                format!(
+                                    "Statement {} lets S3 invoke {} without SourceAccount. {} Add the bucket owner's account id as SourceAccount.",
+                                    s.sid,
+                                    f.name,
+                                    source_account_reason(NodeKind::S3Bucket)
+                                ),
+                            )
+                            .field("policy"),
+                        );
                     }
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Whether a trigger edge into `id` comes from the resource `source_arn` names.
+    fn triggered_from(&self, id: &NodeId, source_arn: Option<&ArnPattern>) -> bool {
+        let Some(want) = source_arn else {
+            return false;
+        };
+        self.incoming(id).iter().any(|(_, e)| {
+            matches!(e.kind, EdgeKind::Trigger(_))
+                && self
+                    .index
+                    .get(&e.from)
+                    .and_then(|&i| self.info[i].arn.as_ref().ok())
+                    .is_some_and(|a| a.as_str() == want.as_str())
+        })
     }
 
     /// A fix adding SourceArn (and SourceAccount) to a broad service statement, when exactly
@@ -1837,6 +1875,18 @@ fn managed_grant(actions: &[&str], arn: &str) -> RoleGrant {
             .filter_map(|r| ArnPattern::parse(&r).ok())
             .collect(),
         managed: true,
+    }
+}
+
+/// Why a statement for `src` should carry SourceAccount as well as SourceArn.
+fn source_account_reason(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::S3Bucket => {
+            "Bucket ARNs carry no account id, so if the bucket is deleted, another account can create one with the same name and invoke this function."
+        }
+        _ => {
+            "AWS asks for SourceAccount alongside SourceArn for this service, so that only resources in your own account can invoke the function."
+        }
     }
 }
 

@@ -1484,3 +1484,209 @@ fn seed_recap_another_account_needs_a_resource_policy_and_no_trigger() {
         f.message
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Rows the first pass left thin: role-based invokers, self-managed Kafka, SES wording,
+// cross-account triggers and the rest of Lambda@Edge's packaging rules
+// ---------------------------------------------------------------------------------------
+
+fn schedule(name: &str) -> Node {
+    Node::Schedule(Schedule {
+        name: crate::ids::ResourceName::parse(name).unwrap(),
+        account: None,
+        region: None,
+        group: crate::ids::ResourceName::parse("default").unwrap(),
+        expression: "rate(5 minutes)".into(),
+        role: Role {
+            name: crate::ids::RoleName::parse(&format!("{name}-role")).unwrap(),
+            trusts: ["scheduler.amazonaws.com".to_owned()].into(),
+            grants: vec![],
+        },
+    })
+}
+
+#[test]
+fn a_same_account_schedule_with_a_function_statement_gets_a_warning_to_remove_it() {
+    let s = stmt("AllowScheduler", "scheduler.amazonaws.com", None, None);
+    let mut g = graph(
+        &[schedule("tick"), with_policy("f", vec![s])],
+        &[("t", "tick", "f", trigger())],
+    );
+    let f = find(&g, Code::UnneededInvokerStatement);
+    assert!(f.message.contains("own role"), "{}", f.message);
+    assert!(has(&g, Code::MissingInvokerRoleGrant), "the schedule's role needs the grant");
+    fix(&mut g, Code::UnneededInvokerStatement);
+    assert!(g.function(&nid("f")).unwrap().policy.is_empty());
+}
+
+#[test]
+fn a_role_based_invokers_statement_is_called_unneeded_not_too_broad() {
+    // The seed's Step Functions scenario: telling the user to add SourceArn to a statement
+    // the validator also says to remove would contradict itself.
+    for (src, svc) in [
+        (state_machine("flow"), "states.amazonaws.com"),
+        (schedule("flow"), "scheduler.amazonaws.com"),
+    ] {
+        let g = graph(
+            &[src, with_policy("f", vec![stmt("Allow", svc, None, None)])],
+            &[("t", "flow", "f", trigger())],
+        );
+        let c = codes(&g);
+        assert!(c.contains(&Code::UnneededInvokerStatement), "{svc}: {c:?}");
+        assert!(!c.contains(&Code::ConfusedDeputy), "{svc}: {c:?}");
+    }
+}
+
+#[test]
+fn a_self_managed_kafka_trigger_needs_the_network_interface_actions_only() {
+    let topic = Node::KafkaTopic(KafkaTopic {
+        name: crate::ids::ResourceName::parse("clicks").unwrap(),
+        account: None,
+        region: None,
+        cluster: KafkaCluster::SelfManaged(vec!["broker-1.internal:9092".into()]),
+    });
+    let mut g = graph(
+        &[topic, func("f")],
+        &[(
+            "t",
+            "clicks",
+            "f",
+            trigger_with(|t| t.starting_position = Some(StartingPosition::Latest)),
+        )],
+    );
+    let f = find(&g, Code::MissingPollRoleAction);
+    for action in [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeVpcs",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+    ] {
+        assert!(f.message.contains(action), "{action}: {}", f.message);
+    }
+    assert!(!f.message.contains("kafka:"), "no MSK actions: {}", f.message);
+    fix(&mut g, Code::MissingPollRoleAction);
+    assert!(!has(&g, Code::MissingPollRoleAction));
+}
+
+#[test]
+fn an_ses_statement_without_source_account_is_explained_without_the_bucket_reason() {
+    let ses = Node::SesRule(SesRule {
+        name: crate::ids::ResourceName::parse("inbound").unwrap(),
+        account: None,
+        region: None,
+        rule_set: crate::ids::ResourceName::parse("default-rule-set").unwrap(),
+    });
+    let s = stmt(
+        "AllowSes",
+        "ses.amazonaws.com",
+        Some("arn:aws:ses:us-east-1:123456789012:receipt-rule-set/default-rule-set:receipt-rule/inbound"),
+        None,
+    );
+    let g = graph(
+        &[ses, with_policy("f", vec![s])],
+        &[("t", "inbound", "f", trigger())],
+    );
+    let f = find(&g, Code::MissingSourceAccount);
+    assert!(f.message.contains("SourceAccount"), "{}", f.message);
+    assert!(!f.message.contains("Bucket"), "{}", f.message);
+    let s3 = graph(
+        &[
+            bucket("uploads"),
+            with_policy(
+                "f",
+                vec![stmt("AllowS3", "s3.amazonaws.com", Some("arn:aws:s3:::uploads"), None)],
+            ),
+        ],
+        &[("t", "uploads", "f", s3_trigger())],
+    );
+    assert!(find(&s3, Code::MissingSourceAccount).message.contains("Bucket ARNs carry no account id"));
+}
+
+#[test]
+fn a_cross_account_trigger_says_which_side_needs_which_grant() {
+    let remote = |n: Node| -> Node {
+        let mut n = n;
+        match &mut n {
+            Node::SnsTopic(t) => t.account = crate::ids::AccountId::parse(OTHER_ACCOUNT).ok(),
+            Node::SqsQueue(q) => q.account = crate::ids::AccountId::parse(OTHER_ACCOUNT).ok(),
+            Node::KinesisStream(s) => s.account = crate::ids::AccountId::parse(OTHER_ACCOUNT).ok(),
+            _ => unreachable!(),
+        }
+        n
+    };
+    for (src, name, words) in [
+        (remote(topic("orders")), "orders", "sns:Subscribe"),
+        (remote(queue("jobs")), "jobs", "queue's access policy"),
+        (remote(stream("clicks")), "clicks", "stream's resource policy"),
+    ] {
+        let kind = if name == "clicks" {
+            trigger_with(|t| t.starting_position = Some(StartingPosition::Latest))
+        } else {
+            trigger()
+        };
+        let g = graph(&[src, func("f")], &[("t", name, "f", kind)]);
+        let f = find(&g, Code::CrossAccount);
+        assert_eq!(f.severity, Severity::Info);
+        assert!(f.message.contains(words), "{name}: {}", f.message);
+    }
+}
+
+#[test]
+fn lambda_at_edge_refuses_an_alias_a_vpc_layers_and_a_container_image() {
+    let dist = || {
+        Node::Distribution(Distribution {
+            name: crate::ids::ResourceName::parse("E2QWRUHAPOMQZL").unwrap(),
+            account: None,
+            region: None,
+        })
+    };
+    let edge = || trigger_with(|t| t.cloudfront_event = Some(CloudFrontEvent::OriginRequest));
+    let alias = func_with("edge", |f| {
+        f.qualifier = Some(crate::ids::Qualifier::parse("live").unwrap());
+        f.role.trusts.insert("edgelambda.amazonaws.com".into());
+    });
+    let g = graph(&[dist(), alias], &[("t", "E2QWRUHAPOMQZL", "edge", edge())]);
+    assert!(has(&g, Code::EdgeFunctionVersion), "an alias is not a numbered version");
+    for set in [
+        (|p: &mut Packaging| p.vpc = true) as fn(&mut Packaging),
+        |p| p.layers = 1,
+        |p| p.container_image = true,
+    ] {
+        let f = func_with("edge", |f| {
+            f.qualifier = Some(crate::ids::Qualifier::parse("3").unwrap());
+            f.role.trusts.insert("edgelambda.amazonaws.com".into());
+            set(&mut f.packaging);
+        });
+        let g = graph(&[dist(), f], &[("t", "E2QWRUHAPOMQZL", "edge", edge())]);
+        assert_eq!(codes(&g), vec![Code::EdgeFunctionConfig], "{:?}", validate(&g));
+    }
+}
+
+#[test]
+fn an_s3_statement_for_a_bucket_off_the_canvas_still_needs_source_account() {
+    let g = graph(
+        &[with_policy(
+            "f",
+            vec![stmt("AllowS3", "s3.amazonaws.com", Some("arn:aws:s3:::elsewhere"), None)],
+        )],
+        &[],
+    );
+    let f = find(&g, Code::MissingSourceAccount);
+    assert_eq!(f.at, Element::Node(nid("f")));
+    assert!(f.message.contains("bucket owner's account"), "{}", f.message);
+    let with_account = graph(
+        &[with_policy(
+            "f",
+            vec![stmt(
+                "AllowS3",
+                "s3.amazonaws.com",
+                Some("arn:aws:s3:::elsewhere"),
+                Some("123456789012"),
+            )],
+        )],
+        &[],
+    );
+    assert!(!has(&with_account, Code::MissingSourceAccount));
+}
