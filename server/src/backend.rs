@@ -182,12 +182,17 @@ impl Backend for Service {
         )
     }
 
-    async fn apply_plan(&self, req: &Parts, plan: Uuid) -> Result<ApplyJob, ApiError> {
+    async fn apply_plan(
+        &self,
+        req: &Parts,
+        plan: Uuid,
+        input: ApplyRequest,
+    ) -> Result<ApplyJob, ApiError> {
         let ip = self.client_ip(req);
         wire(
             async {
                 let s = self.session(req).await?;
-                Service::apply_plan(self, s.require()?, plan, ip.as_deref()).await
+                Service::apply_plan(self, s.require()?, plan, input, ip.as_deref()).await
             }
             .await,
         )
@@ -202,6 +207,148 @@ impl Backend for Service {
     async fn list_applies(&self, req: &Parts, draft: Uuid) -> Result<Vec<ApplyJob>, ApiError> {
         wire(
             async { Service::list_applies(self, self.session(req).await?.require()?, draft).await }
+                .await,
+        )
+    }
+
+    async fn members(&self, req: &Parts) -> Result<Vec<Member>, ApiError> {
+        wire(async { Service::members(self, self.session(req).await?.require()?).await }.await)
+    }
+
+    async fn team_settings(&self, req: &Parts) -> Result<TeamSettings, ApiError> {
+        wire(
+            async { Service::team_settings(self, self.session(req).await?.require()?).await }.await,
+        )
+    }
+
+    async fn set_team_settings(
+        &self,
+        req: &Parts,
+        input: TeamSettings,
+    ) -> Result<TeamSettings, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::set_team_settings(self, s.require()?, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn diff(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        from: u32,
+        to: u32,
+    ) -> Result<VersionDiff, ApiError> {
+        wire(
+            async {
+                Service::diff(self, self.session(req).await?.require()?, draft, from, to).await
+            }
+            .await,
+        )
+    }
+
+    async fn review_state(&self, req: &Parts, draft: Uuid) -> Result<ReviewState, ApiError> {
+        wire(
+            async { Service::review_state(self, self.session(req).await?.require()?, draft).await }
+                .await,
+        )
+    }
+
+    async fn request_review(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewReviewRequest,
+    ) -> Result<ReviewRequest, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::request_review(self, s.require()?, draft, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn decide(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewDecision,
+    ) -> Result<ReviewDecision, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::decide(self, s.require()?, draft, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn inbox(&self, req: &Parts) -> Result<Vec<ReviewRequest>, ApiError> {
+        wire(async { Service::inbox(self, self.session(req).await?.require()?).await }.await)
+    }
+
+    async fn threads(&self, req: &Parts, draft: Uuid) -> Result<Vec<Thread>, ApiError> {
+        wire(
+            async { Service::threads(self, self.session(req).await?.require()?, draft).await }
+                .await,
+        )
+    }
+
+    async fn create_thread(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewThread,
+    ) -> Result<Thread, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::create_thread(self, s.require()?, draft, input).await
+            }
+            .await,
+        )
+    }
+
+    async fn reply(
+        &self,
+        req: &Parts,
+        thread: Uuid,
+        input: NewComment,
+    ) -> Result<Thread, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::reply(self, s.require()?, thread, input).await
+            }
+            .await,
+        )
+    }
+
+    async fn set_resolved(
+        &self,
+        req: &Parts,
+        thread: Uuid,
+        input: SetResolved,
+    ) -> Result<Thread, ApiError> {
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::set_resolved(self, s.require()?, thread, input).await
+            }
+            .await,
+        )
+    }
+
+    async fn timeline(&self, req: &Parts, draft: Uuid) -> Result<Vec<TimelineItem>, ApiError> {
+        wire(
+            async { Service::timeline(self, self.session(req).await?.require()?, draft).await }
                 .await,
         )
     }

@@ -173,6 +173,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .route("/metrics", get(routes::metrics::scrape))
         .merge(routes::api::routes())
         .merge(routes::deploy::routes())
+        .merge(routes::review::routes())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             app::shell(shell_options.clone())
         })

@@ -230,6 +230,39 @@ pub fn diff(a: &Graph, b: &Graph) -> Diff {
     d
 }
 
+/// Which findings a change introduced and which it resolved.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FindingsDelta {
+    /// In the later version only.
+    pub introduced: Vec<crate::findings::Finding>,
+    /// In the earlier version only.
+    pub resolved: Vec<crate::findings::Finding>,
+}
+
+/// Compares two versions' findings by code and element. The message is not part of the
+/// key: a renamed function keeps its finding, with new words, and that is no change.
+pub fn findings_delta(
+    before: &[crate::findings::Finding],
+    after: &[crate::findings::Finding],
+) -> FindingsDelta {
+    use crate::findings::{Code, Element};
+    let key = |f: &crate::findings::Finding| -> (Code, Element) { (f.code, f.at.clone()) };
+    let was: BTreeSet<_> = before.iter().map(key).collect();
+    let now: BTreeSet<_> = after.iter().map(key).collect();
+    FindingsDelta {
+        introduced: after
+            .iter()
+            .filter(|f| !was.contains(&key(f)))
+            .cloned()
+            .collect(),
+        resolved: before
+            .iter()
+            .filter(|f| !now.contains(&key(f)))
+            .cloned()
+            .collect(),
+    }
+}
+
 fn push_graph(d: &mut Diff, text: String) {
     d.entries.push(Entry {
         element: crate::findings::Element::Graph,
@@ -269,13 +302,20 @@ fn node_changes(a: &Node, b: &Node) -> Vec<(String, bool)> {
     if a.name() != b.name() {
         plain.push(format!("renamed {} → {}", a.name(), b.name()));
     }
-    change(
-        &mut plain,
-        "account",
-        &a.own_account(),
-        &b.own_account(),
-        opt,
+    // An external caller's account is its principal's, reported once as the caller change.
+    let derived_account = matches!(
+        (a, b),
+        (Node::ExternalPrincipal(pa), Node::ExternalPrincipal(pb)) if pa.principal != pb.principal
     );
+    if !derived_account {
+        change(
+            &mut plain,
+            "account",
+            &a.own_account(),
+            &b.own_account(),
+            opt,
+        );
+    }
     change(
         &mut plain,
         "region",
@@ -799,5 +839,249 @@ mod tests {
         let mut b = a.clone();
         b.layout.insert(nid("f"), Point { x: 10.0, y: 20.0 });
         assert!(diff(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn a_new_statement_reads_as_who_may_do_what_from_where() {
+        let a = graph(&[func("f")], &[]);
+        let b = graph(
+            &[func_with("f", |f| {
+                f.policy.push(stmt(
+                    "AllowSns",
+                    "sns.amazonaws.com",
+                    Some("arn:aws:sns:us-east-1:123456789012:t"),
+                    None,
+                ))
+            })],
+            &[],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(
+            texts(&d),
+            [
+                "statement AllowSns added to f: sns.amazonaws.com may lambda:InvokeFunction from arn:aws:sns:us-east-1:123456789012:t"
+            ]
+        );
+        assert!(d.entries[0].security);
+        assert_eq!(texts(&diff(&b, &a)), ["statement AllowSns removed from f"]);
+    }
+
+    #[test]
+    fn a_changed_source_arn_names_old_and_new() {
+        let s = |arn: &str| stmt("AllowS3", "s3.amazonaws.com", Some(arn), Some(ACCOUNT));
+        let a = graph(
+            &[func_with("f", |f| f.policy.push(s("arn:aws:s3:::a")))],
+            &[],
+        );
+        let b = graph(
+            &[func_with("f", |f| f.policy.push(s("arn:aws:s3:::b")))],
+            &[],
+        );
+        assert_eq!(
+            texts(&diff(&a, &b)),
+            ["statement AllowS3: SourceArn arn:aws:s3:::a → arn:aws:s3:::b"]
+        );
+    }
+
+    #[test]
+    fn a_function_url_made_public_is_security_relevant() {
+        let a = graph(&[func("f")], &[]);
+        let b = graph(
+            &[func_with("f", |f| {
+                f.url = Some(FunctionUrl {
+                    auth_type: UrlAuthType::None,
+                })
+            })],
+            &[],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(texts(&d), ["function URL of f: none → NONE"]);
+        assert!(d.entries[0].security);
+    }
+
+    #[test]
+    fn trust_and_role_name_changes_are_security_relevant() {
+        let a = graph(&[func("f")], &[]);
+        let b = graph(
+            &[func_with("f", |f| {
+                f.role.trusts.insert("edgelambda.amazonaws.com".into());
+            })],
+            &[],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(
+            texts(&d),
+            ["role f-role of f now trusts edgelambda.amazonaws.com"]
+        );
+        assert!(d.entries.iter().all(|e| e.security));
+        assert_eq!(
+            texts(&diff(&b, &a)),
+            ["role f-role of f no longer trusts edgelambda.amazonaws.com"]
+        );
+    }
+
+    #[test]
+    fn removed_role_grants_say_no_longer_granted() {
+        let g = |with: bool| {
+            graph(
+                &[func_with("f", |f| {
+                    if with {
+                        f.role.grants.push(grant(&["sqs:SendMessage"], &["*"]));
+                    }
+                })],
+                &[],
+            )
+        };
+        assert_eq!(
+            texts(&diff(&g(true), &g(false))),
+            ["role f-role of f no longer granted sqs:SendMessage on *"]
+        );
+    }
+
+    #[test]
+    fn queue_visibility_and_renames_read_with_units() {
+        let a = graph(&[queue_with_visibility("q", 30)], &[]);
+        let b = graph(&[queue_with_visibility("q", 180)], &[]);
+        assert_eq!(texts(&diff(&a, &b)), ["q: VisibilityTimeout 30 s → 180 s"]);
+        let before = graph(&[func("f")], &[]);
+        let mut c = before.clone();
+        if let Some(Node::Function(f)) = c.nodes.get_mut(&nid("f")) {
+            f.name = crate::ids::FunctionName::parse("g").unwrap();
+        }
+        let d = diff(&before, &c);
+        assert_eq!(texts(&d), ["g: renamed f → g"]);
+        assert_eq!(d.nodes[&nid("f")], Status::Changed);
+    }
+
+    #[test]
+    fn redrive_and_invoke_settings_read_by_aws_name() {
+        let a = graph(
+            &[queue("q"), queue("dlq")],
+            &[(
+                "r",
+                "q",
+                "dlq",
+                EdgeKind::Redrive {
+                    max_receive_count: 3,
+                },
+            )],
+        );
+        let b = graph(
+            &[queue("q"), queue("dlq")],
+            &[(
+                "r",
+                "q",
+                "dlq",
+                EdgeKind::Redrive {
+                    max_receive_count: 5,
+                },
+            )],
+        );
+        assert_eq!(
+            texts(&diff(&a, &b)),
+            ["redrive (DLQ) q → dlq: maxReceiveCount 3 → 5"]
+        );
+    }
+
+    #[test]
+    fn an_added_edge_names_both_ends() {
+        let a = graph(&[queue("q"), func("f")], &[]);
+        let b = graph(&[queue("q"), func("f")], &[("t", "q", "f", trigger())]);
+        let d = diff(&a, &b);
+        assert_eq!(texts(&d), ["added trigger q → f"]);
+        assert_eq!(d.edges[&eid("t")], Status::Added);
+        assert_eq!(texts(&diff(&b, &a)), ["removed trigger q → f"]);
+    }
+
+    #[test]
+    fn s3_event_filters_read_old_and_new() {
+        let a = graph(&[bucket("bkt"), func("f")], &[("t", "bkt", "f", s3_trigger())]);
+        let b = graph(
+            &[bucket("bkt"), func("f")],
+            &[(
+                "t",
+                "bkt",
+                "f",
+                match s3_trigger() {
+                    EdgeKind::Trigger(mut t) => {
+                        t.prefix = Some("uploads/".into());
+                        EdgeKind::Trigger(t)
+                    }
+                    other => other,
+                },
+            )],
+        );
+        assert_eq!(
+            texts(&diff(&a, &b)),
+            ["trigger bkt → f: prefix none → uploads/"]
+        );
+    }
+
+    #[test]
+    fn an_external_callers_principal_change_is_security_relevant() {
+        let a = graph(&[external("partner", "210987654321")], &[]);
+        let b = graph(&[external("partner", "111122223333")], &[]);
+        let d = diff(&a, &b);
+        assert_eq!(texts(&d), ["caller partner: 210987654321 → 111122223333"]);
+        assert!(d.entries[0].security);
+    }
+
+    #[test]
+    fn a_route_credentials_role_change_is_security_relevant() {
+        let a = graph(&[api_route("r")], &[]);
+        let mut b = a.clone();
+        if let Some(Node::HttpApiRoute(r)) = b.nodes.get_mut(&nid("r")) {
+            r.route_key = "POST /orders".into();
+        }
+        assert_eq!(
+            texts(&diff(&a, &b)),
+            ["r: route GET /orders → POST /orders"]
+        );
+    }
+
+    #[test]
+    fn default_account_and_region_changes_are_graph_level() {
+        let a = graph(&[], &[]);
+        let mut b = a.clone();
+        b.region = Some(crate::ids::Region::parse("eu-west-1").unwrap());
+        let d = diff(&a, &b);
+        assert_eq!(d.entries[0].element, crate::findings::Element::Graph);
+        assert!(
+            d.entries[0].text.starts_with("default region "),
+            "{}",
+            d.entries[0].text
+        );
+        assert!(
+            d.entries[0].text.ends_with("→ eu-west-1"),
+            "{}",
+            d.entries[0].text
+        );
+    }
+
+    #[test]
+    fn findings_delta_keys_on_code_and_element() {
+        let bad = graph(
+            &[bucket("uploads"), func("f")],
+            &[("t", "uploads", "f", s3_trigger())],
+        );
+        let before = crate::validate(&bad);
+        let mut good = bad.clone();
+        for fix in before.iter().filter_map(|f| f.fix.clone()) {
+            for c in fix.changes {
+                let _ = crate::apply(&mut good, &c);
+            }
+        }
+        let after = crate::validate(&good);
+        let delta = findings_delta(&before, &after);
+        assert!(
+            delta
+                .resolved
+                .iter()
+                .any(|f| f.code == crate::Code::MissingInvokePermission),
+            "{delta:#?}"
+        );
+        assert!(delta.introduced.is_empty(), "{delta:#?}");
+        let back = findings_delta(&after, &before);
+        assert_eq!(back.introduced.len(), delta.resolved.len());
     }
 }

@@ -1589,7 +1589,10 @@ impl<'g> Validator<'g> {
                             )
                             .field("policy"),
                         );
-                    } else if matches!(svc.as_str(), "states.amazonaws.com" | "scheduler.amazonaws.com") {
+                    } else if matches!(
+                        svc.as_str(),
+                        "states.amazonaws.com" | "scheduler.amazonaws.com"
+                    ) {
                         // These invoke with their own role; a statement naming them is never
                         // what grants the call, so it is reported as unneeded (with the
                         // fix to remove it) where the invoker is drawn, not as too broad.

@@ -65,11 +65,73 @@ pub trait Backend: Send + Sync + 'static {
         input: NewPlan,
     ) -> Result<DeployPlan, ApiError>;
     /// Queues a plan for the apply worker.
-    async fn apply_plan(&self, req: &Parts, plan: Uuid) -> Result<ApplyJob, ApiError>;
+    async fn apply_plan(
+        &self,
+        req: &Parts,
+        plan: Uuid,
+        input: ApplyRequest,
+    ) -> Result<ApplyJob, ApiError>;
     /// An apply with its steps.
     async fn get_apply(&self, req: &Parts, id: Uuid) -> Result<ApplyJob, ApiError>;
     /// A draft's applies, newest first.
     async fn list_applies(&self, req: &Parts, draft: Uuid) -> Result<Vec<ApplyJob>, ApiError>;
+    /// The team's members.
+    async fn members(&self, req: &Parts) -> Result<Vec<Member>, ApiError>;
+    /// The team's review rules.
+    async fn team_settings(&self, req: &Parts) -> Result<TeamSettings, ApiError>;
+    /// Changes the team's review rules (admins).
+    async fn set_team_settings(
+        &self,
+        req: &Parts,
+        input: TeamSettings,
+    ) -> Result<TeamSettings, ApiError>;
+    /// Two versions compared.
+    async fn diff(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        from: u32,
+        to: u32,
+    ) -> Result<VersionDiff, ApiError>;
+    /// A draft's review state.
+    async fn review_state(&self, req: &Parts, draft: Uuid) -> Result<ReviewState, ApiError>;
+    /// Asks for a review.
+    async fn request_review(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewReviewRequest,
+    ) -> Result<ReviewRequest, ApiError>;
+    /// Records a decision.
+    async fn decide(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewDecision,
+    ) -> Result<ReviewDecision, ApiError>;
+    /// Requests waiting for the caller.
+    async fn inbox(&self, req: &Parts) -> Result<Vec<ReviewRequest>, ApiError>;
+    /// A draft's threads.
+    async fn threads(&self, req: &Parts, draft: Uuid) -> Result<Vec<Thread>, ApiError>;
+    /// Starts a thread.
+    async fn create_thread(
+        &self,
+        req: &Parts,
+        draft: Uuid,
+        input: NewThread,
+    ) -> Result<Thread, ApiError>;
+    /// Replies.
+    async fn reply(&self, req: &Parts, thread: Uuid, input: NewComment)
+    -> Result<Thread, ApiError>;
+    /// Resolves or reopens.
+    async fn set_resolved(
+        &self,
+        req: &Parts,
+        thread: Uuid,
+        input: SetResolved,
+    ) -> Result<Thread, ApiError>;
+    /// A draft's timeline.
+    async fn timeline(&self, req: &Parts, draft: Uuid) -> Result<Vec<TimelineItem>, ApiError>;
 }
 
 /// How the backend is shared through Leptos context.

@@ -2,9 +2,11 @@
 //! that hand each call to the server's service layer through [`Backend`].
 
 mod error;
+mod review;
 mod types;
 
 pub use error::ApiError;
+pub use review::*;
 pub use types::*;
 
 #[cfg(feature = "ssr")]
@@ -149,11 +151,18 @@ pub async fn create_plan(draft: uuid::Uuid, input: NewPlan) -> Result<DeployPlan
     backend::answer(backend.create_plan(&req, draft, input).await)
 }
 
-/// Queues a plan for the apply worker.
+/// Queues a plan for the apply worker; an admin may pass the review gate with a reason.
 #[server(prefix = "/rpc", endpoint = "deploy/apply", input = server_fn::codec::Json)]
-pub async fn apply_plan(plan: uuid::Uuid) -> Result<ApplyJob, ApiError> {
+pub async fn apply_plan(
+    plan: uuid::Uuid,
+    #[server(default)] override_reason: Option<String>,
+) -> Result<ApplyJob, ApiError> {
     let (backend, req) = backend::context()?;
-    backend::answer(backend.apply_plan(&req, plan).await)
+    backend::answer(
+        backend
+            .apply_plan(&req, plan, ApplyRequest { override_reason })
+            .await,
+    )
 }
 
 /// An apply with its steps.
@@ -168,4 +177,102 @@ pub async fn get_apply(id: uuid::Uuid) -> Result<ApplyJob, ApiError> {
 pub async fn list_applies(draft: uuid::Uuid) -> Result<Vec<ApplyJob>, ApiError> {
     let (backend, req) = backend::context()?;
     backend::answer(backend.list_applies(&req, draft).await)
+}
+
+/// The team's members, for picking reviewers.
+#[server(prefix = "/rpc", endpoint = "team/members")]
+pub async fn list_members() -> Result<Vec<Member>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.members(&req).await)
+}
+
+/// The team's review rules.
+#[server(name = TeamSettingsCall, prefix = "/rpc", endpoint = "team/settings")]
+pub async fn team_settings() -> Result<TeamSettings, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.team_settings(&req).await)
+}
+
+/// Changes the team's review rules (admins).
+#[server(prefix = "/rpc", endpoint = "team/settings/set", input = server_fn::codec::Json)]
+pub async fn set_team_settings(input: TeamSettings) -> Result<TeamSettings, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.set_team_settings(&req, input).await)
+}
+
+/// Version `from` against version `to`, with the change list and the findings delta.
+#[server(prefix = "/rpc", endpoint = "review/diff", input = server_fn::codec::Json)]
+pub async fn get_diff(draft: uuid::Uuid, from: u32, to: u32) -> Result<VersionDiff, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.diff(&req, draft, from, to).await)
+}
+
+/// A draft's review requests, decisions and deploy gate.
+#[server(name = ReviewStateCall, prefix = "/rpc", endpoint = "review/state", input = server_fn::codec::Json)]
+pub async fn review_state(draft: uuid::Uuid) -> Result<ReviewState, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.review_state(&req, draft).await)
+}
+
+/// Asks teammates to review a version.
+#[server(prefix = "/rpc", endpoint = "review/request", input = server_fn::codec::Json)]
+pub async fn request_review(
+    draft: uuid::Uuid,
+    input: NewReviewRequest,
+) -> Result<ReviewRequest, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.request_review(&req, draft, input).await)
+}
+
+/// Approves a version or requests changes.
+#[server(prefix = "/rpc", endpoint = "review/decide", input = server_fn::codec::Json)]
+pub async fn decide(draft: uuid::Uuid, input: NewDecision) -> Result<ReviewDecision, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.decide(&req, draft, input).await)
+}
+
+/// Review requests waiting for the signed-in user.
+#[server(prefix = "/rpc", endpoint = "review/inbox")]
+pub async fn inbox() -> Result<Vec<ReviewRequest>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.inbox(&req).await)
+}
+
+/// A draft's comment threads, on every version.
+#[server(prefix = "/rpc", endpoint = "review/threads", input = server_fn::codec::Json)]
+pub async fn list_threads(draft: uuid::Uuid) -> Result<Vec<Thread>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.threads(&req, draft).await)
+}
+
+/// Starts a thread pinned to an element.
+#[server(prefix = "/rpc", endpoint = "review/threads/create", input = server_fn::codec::Json)]
+pub async fn create_thread(draft: uuid::Uuid, input: NewThread) -> Result<Thread, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.create_thread(&req, draft, input).await)
+}
+
+/// Replies to a thread.
+#[server(prefix = "/rpc", endpoint = "review/threads/reply", input = server_fn::codec::Json)]
+pub async fn reply(thread: uuid::Uuid, input: NewComment) -> Result<Thread, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.reply(&req, thread, input).await)
+}
+
+/// Resolves or reopens a thread.
+#[server(name = SetResolvedCall, prefix = "/rpc", endpoint = "review/threads/resolve", input = server_fn::codec::Json)]
+pub async fn set_resolved(thread: uuid::Uuid, resolved: bool) -> Result<Thread, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(
+        backend
+            .set_resolved(&req, thread, SetResolved { resolved })
+            .await,
+    )
+}
+
+/// A draft's timeline: versions, reviews, comments, decisions and applies, newest first.
+#[server(prefix = "/rpc", endpoint = "review/timeline", input = server_fn::codec::Json)]
+pub async fn timeline(draft: uuid::Uuid) -> Result<Vec<TimelineItem>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.timeline(&req, draft).await)
 }

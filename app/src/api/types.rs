@@ -619,6 +619,8 @@ pub struct DeployPlan {
     pub read_notes: Vec<String>,
     /// The number of mutating calls; 0 means "no changes".
     pub mutating_calls: u32,
+    /// The review gate for this version: the approvals the deploy rests on.
+    pub gate: super::DeployGate,
 }
 
 /// The state of an apply job.
@@ -726,6 +728,9 @@ pub struct ApplyJob {
     pub error_code: Option<String>,
     /// The failure in words.
     pub error: Option<String>,
+    /// An admin's reason for deploying past the review gate.
+    #[serde(default)]
+    pub override_reason: Option<String>,
     /// Every step of every attempt, in order.
     pub steps: Vec<ApplyStep>,
 }

@@ -114,7 +114,7 @@ fn Deploy(
         applying.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::apply_plan(p.id).await {
+            match api::apply_plan(p.id, None).await {
                 Ok(j) => {
                     watcher.watch(j.id, job, history, draft_id);
                     job.set(Some(j));

@@ -115,6 +115,7 @@ struct ApiDoc;
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::deploy::DeployDoc::openapi());
+    doc.merge(super::review::ReviewDoc::openapi());
     doc
 }
 

@@ -117,9 +117,11 @@ async fn get_plan(
     Ok(Json(state.service.get_plan(&me, id).await?))
 }
 
-/// Queues the plan for the apply worker (approvers and admins). 409 when the plan was
-/// already applied or queued; the worker refuses a plan whose version or live state moved.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/apply", tag = "deploy", params(("id" = Uuid, Path)),
+/// Queues the plan for the apply worker (approvers and admins). The review gate must be
+/// open (enough valid approvals, no error findings) unless an admin sends an
+/// `override_reason`, which is audited. 409 when the plan was already applied or queued;
+/// the worker refuses a plan whose version or live state moved. The body is optional.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/apply", tag = "deploy", params(("id" = Uuid, Path)), request_body = Option<ApplyRequest>,
     responses((status = 202, body = ApplyJob), (status = 403, body = ApiError), (status = 404, body = ApiError),
         (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 async fn apply_plan(
@@ -127,10 +129,21 @@ async fn apply_plan(
     parts: Parts,
     me: Authed,
     Id(id): Id<Uuid>,
+    body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
+    let input: ApplyRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ApplyRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::Invalid {
+            field: None,
+            message: format!(
+                "The body is not an apply request ({{\"override_reason\": \"…\"}}): {e}"
+            ),
+        })?
+    };
     let job = state
         .service
-        .apply_plan(&me, id, ip(&state, &parts).as_deref())
+        .apply_plan(&me, id, input, ip(&state, &parts).as_deref())
         .await?;
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
 }

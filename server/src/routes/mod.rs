@@ -4,3 +4,4 @@ pub mod api;
 pub mod deploy;
 pub mod health;
 pub mod metrics;
+pub mod review;

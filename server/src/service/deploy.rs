@@ -9,8 +9,8 @@ use crate::{
     store::{self, audit::Event, deploy::NewPlanRow},
 };
 use app::api::{
-    ApiError, ApplyJob, CredentialsMode, DeployPlan, DeployTarget, NewPlan, NewTarget, PlanStep,
-    Role, Targets,
+    ApiError, ApplyJob, ApplyRequest, CredentialsMode, DeployPlan, DeployTarget, NewPlan,
+    NewTarget, PlanStep, Role, Targets,
 };
 use uuid::Uuid;
 use wiring::{
@@ -188,7 +188,11 @@ impl Service {
         let plan: wiring::Plan =
             serde_json::from_value(row.plan).map_err(|e| AppError::Internal(e.into()))?;
         let notes: Vec<String> = serde_json::from_value(row.read_notes).unwrap_or_default();
+        let gate = self
+            .gate(me, row.draft_id, row.number.max(0) as u32)
+            .await?;
         Ok(DeployPlan {
+            gate,
             id: row.id,
             draft_id: row.draft_id,
             version: row.number.max(0) as u32,
@@ -218,11 +222,14 @@ impl Service {
         })
     }
 
-    /// Queues an apply of a plan (approvers and admins).
+    /// Queues an apply of a plan (approvers and admins), through the review gate: enough
+    /// valid approvals of the plan's version and no error findings, or an admin's override
+    /// with a reason, which the audit log keeps.
     pub async fn apply_plan(
         &self,
         me: &Authed,
         plan_id: Uuid,
+        input: ApplyRequest,
         ip: Option<&str>,
     ) -> Result<ApplyJob, AppError> {
         me.require(Role::Approver, "deploying")?;
@@ -252,6 +259,46 @@ impl Service {
             }
             .into());
         }
+        // Judged now, not when planned: a version saved since voids the approvals.
+        let gate = self.gate(me, plan.draft_id, plan.version).await?;
+        let reason = input
+            .override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        let overridden = match (gate.open, reason) {
+            (true, _) => None,
+            (false, None) => {
+                let how = if me.role >= Role::Admin {
+                    "As an admin you can deploy anyway by giving a reason for the override."
+                } else {
+                    "Get the approvals, or ask an admin to override with a reason."
+                };
+                return Err(ApiError::invalid(
+                    "override_reason",
+                    format!(
+                        "Version {} cannot be deployed yet: {} {how}",
+                        plan.version,
+                        gate.reasons.join(" ")
+                    ),
+                )
+                .into());
+            }
+            (false, Some(_)) if me.role < Role::Admin => {
+                return Err(ApiError::forbidden(
+                    "Only admins can override the review gate. Get the approvals, or ask an admin.",
+                )
+                .into());
+            }
+            (false, Some(r)) if r.chars().count() > 2000 => {
+                return Err(ApiError::invalid(
+                    "override_reason",
+                    "Keep the override reason under 2000 characters.",
+                )
+                .into());
+            }
+            (false, Some(r)) => Some(r),
+        };
         let mut tx = self.pool.begin().await?;
         let id = store::deploy::insert_job(
             &mut *tx,
@@ -260,8 +307,26 @@ impl Service {
             target.id,
             &target.lock_key(),
             Some(me.user_id),
+            overridden,
         )
         .await?;
+        if let Some(reason) = overridden {
+            store::audit::record(
+                &mut *tx,
+                Event {
+                    team_id: Some(me.team_id),
+                    actor_id: Some(me.user_id),
+                    action: "deploy.gate_overridden",
+                    target: Some(id.to_string()),
+                    detail: serde_json::json!({
+                        "draft": plan.draft_id, "version": plan.version, "reason": reason,
+                        "gate": gate.reasons, "approvals": gate.approvals.len(), "required": gate.required,
+                    }),
+                    ip,
+                },
+            )
+            .await?;
+        }
         store::audit::record(
             &mut *tx,
             Event {
@@ -273,6 +338,7 @@ impl Service {
                     "draft": plan.draft_id, "version": plan.version, "target": target.name,
                     "account": target.account_id, "region": target.region, "plan": plan_id,
                     "calls": plan.mutating_calls,
+                    "approvals": gate.approvals.iter().map(|a| &a.reviewer).collect::<Vec<_>>(),
                 }),
                 ip,
             },

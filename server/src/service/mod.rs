@@ -4,6 +4,7 @@
 mod auth;
 mod deploy;
 mod drafts;
+mod review;
 mod team;
 
 use crate::config::RuntimeConfig;

@@ -254,10 +254,12 @@ pub async fn insert_job(
     target: Uuid,
     lock_key: &str,
     user: Option<Uuid>,
+    override_reason: Option<&str>,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO apply_jobs (id, team_id, plan_id, target_id, lock_key, requested_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO apply_jobs (id, team_id, plan_id, target_id, lock_key, requested_by, override_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(team)
@@ -265,6 +267,7 @@ pub async fn insert_job(
     .bind(target)
     .bind(lock_key)
     .bind(user)
+    .bind(override_reason)
     .execute(db)
     .await?;
     Ok(id)
@@ -288,6 +291,7 @@ struct JobRow {
     summary: Option<String>,
     error_code: Option<String>,
     error: Option<String>,
+    override_reason: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -306,7 +310,7 @@ struct StepRow {
 
 const JOB: &str = "SELECT j.id, j.plan_id, p.draft_id, v.number, t.name AS target, j.lock_key,
         j.status::text AS status, j.attempts, u.display_name AS requested_by, j.created_at,
-        j.finished_at, j.total_steps, j.calls, j.summary, j.error_code, j.error
+        j.finished_at, j.total_steps, j.calls, j.summary, j.error_code, j.error, j.override_reason
     FROM apply_jobs j JOIN deploy_plans p ON p.id = j.plan_id
     JOIN draft_versions v ON v.id = p.version_id JOIN deploy_targets t ON t.id = j.target_id
     LEFT JOIN users u ON u.id = j.requested_by";
@@ -348,6 +352,7 @@ fn job_wire(r: JobRow, steps: Vec<ApplyStep>) -> ApplyJob {
         summary: r.summary,
         error_code: r.error_code,
         error: r.error,
+        override_reason: r.override_reason,
         steps,
     }
 }

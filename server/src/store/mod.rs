@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod deploy;
 pub mod drafts;
+pub mod review;
 pub mod teams;
 pub mod users;
 

@@ -160,6 +160,15 @@ impl User {
             .unwrap()
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .put(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .patch(format!("{}{path}", self.base))

@@ -7,6 +7,7 @@ mod helpers;
 
 mod api;
 mod kinds;
+mod review;
 mod safety;
 mod support;
 mod worker;

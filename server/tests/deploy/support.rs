@@ -282,8 +282,25 @@ pub async fn remaining(user: &User, draft: &str, version: u32, target: &str) -> 
         .unwrap()
 }
 
-/// Signs up an admin (who may add targets and deploy) on a fresh app.
+/// Signs up an admin (who may add targets and deploy) on a fresh app, in a team whose
+/// deploys need no approvals: these tests are about the worker, not the review gate
+/// (tests/deploy/review.rs is).
 pub async fn admin(app: &TestApp) -> User {
+    let u = solo_admin(app).await;
+    let res = u
+        .put("/api/v1/team/settings", &json!({ "approvals_required": 0 }))
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    u
+}
+
+/// Signs up an admin of a team with the default review rule (one approval per deploy).
+pub async fn solo_admin(app: &TestApp) -> User {
     app.signup(&format!("u{}", &Uuid::new_v4().simple().to_string()[..8]))
         .await
 }

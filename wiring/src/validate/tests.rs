@@ -1514,7 +1514,10 @@ fn a_same_account_schedule_with_a_function_statement_gets_a_warning_to_remove_it
     );
     let f = find(&g, Code::UnneededInvokerStatement);
     assert!(f.message.contains("own role"), "{}", f.message);
-    assert!(has(&g, Code::MissingInvokerRoleGrant), "the schedule's role needs the grant");
+    assert!(
+        has(&g, Code::MissingInvokerRoleGrant),
+        "the schedule's role needs the grant"
+    );
     fix(&mut g, Code::UnneededInvokerStatement);
     assert!(g.function(&nid("f")).unwrap().policy.is_empty());
 }
@@ -1565,7 +1568,11 @@ fn a_self_managed_kafka_trigger_needs_the_network_interface_actions_only() {
     ] {
         assert!(f.message.contains(action), "{action}: {}", f.message);
     }
-    assert!(!f.message.contains("kafka:"), "no MSK actions: {}", f.message);
+    assert!(
+        !f.message.contains("kafka:"),
+        "no MSK actions: {}",
+        f.message
+    );
     fix(&mut g, Code::MissingPollRoleAction);
     assert!(!has(&g, Code::MissingPollRoleAction));
 }
@@ -1581,7 +1588,9 @@ fn an_ses_statement_without_source_account_is_explained_without_the_bucket_reaso
     let s = stmt(
         "AllowSes",
         "ses.amazonaws.com",
-        Some("arn:aws:ses:us-east-1:123456789012:receipt-rule-set/default-rule-set:receipt-rule/inbound"),
+        Some(
+            "arn:aws:ses:us-east-1:123456789012:receipt-rule-set/default-rule-set:receipt-rule/inbound",
+        ),
         None,
     );
     let g = graph(
@@ -1596,12 +1605,21 @@ fn an_ses_statement_without_source_account_is_explained_without_the_bucket_reaso
             bucket("uploads"),
             with_policy(
                 "f",
-                vec![stmt("AllowS3", "s3.amazonaws.com", Some("arn:aws:s3:::uploads"), None)],
+                vec![stmt(
+                    "AllowS3",
+                    "s3.amazonaws.com",
+                    Some("arn:aws:s3:::uploads"),
+                    None,
+                )],
             ),
         ],
         &[("t", "uploads", "f", s3_trigger())],
     );
-    assert!(find(&s3, Code::MissingSourceAccount).message.contains("Bucket ARNs carry no account id"));
+    assert!(
+        find(&s3, Code::MissingSourceAccount)
+            .message
+            .contains("Bucket ARNs carry no account id")
+    );
 }
 
 #[test]
@@ -1619,7 +1637,11 @@ fn a_cross_account_trigger_says_which_side_needs_which_grant() {
     for (src, name, words) in [
         (remote(topic("orders")), "orders", "sns:Subscribe"),
         (remote(queue("jobs")), "jobs", "queue's access policy"),
-        (remote(stream("clicks")), "clicks", "stream's resource policy"),
+        (
+            remote(stream("clicks")),
+            "clicks",
+            "stream's resource policy",
+        ),
     ] {
         let kind = if name == "clicks" {
             trigger_with(|t| t.starting_position = Some(StartingPosition::Latest))
@@ -1648,7 +1670,10 @@ fn lambda_at_edge_refuses_an_alias_a_vpc_layers_and_a_container_image() {
         f.role.trusts.insert("edgelambda.amazonaws.com".into());
     });
     let g = graph(&[dist(), alias], &[("t", "E2QWRUHAPOMQZL", "edge", edge())]);
-    assert!(has(&g, Code::EdgeFunctionVersion), "an alias is not a numbered version");
+    assert!(
+        has(&g, Code::EdgeFunctionVersion),
+        "an alias is not a numbered version"
+    );
     for set in [
         (|p: &mut Packaging| p.vpc = true) as fn(&mut Packaging),
         |p| p.layers = 1,
@@ -1660,7 +1685,12 @@ fn lambda_at_edge_refuses_an_alias_a_vpc_layers_and_a_container_image() {
             set(&mut f.packaging);
         });
         let g = graph(&[dist(), f], &[("t", "E2QWRUHAPOMQZL", "edge", edge())]);
-        assert_eq!(codes(&g), vec![Code::EdgeFunctionConfig], "{:?}", validate(&g));
+        assert_eq!(
+            codes(&g),
+            vec![Code::EdgeFunctionConfig],
+            "{:?}",
+            validate(&g)
+        );
     }
 }
 
@@ -1669,13 +1699,22 @@ fn an_s3_statement_for_a_bucket_off_the_canvas_still_needs_source_account() {
     let g = graph(
         &[with_policy(
             "f",
-            vec![stmt("AllowS3", "s3.amazonaws.com", Some("arn:aws:s3:::elsewhere"), None)],
+            vec![stmt(
+                "AllowS3",
+                "s3.amazonaws.com",
+                Some("arn:aws:s3:::elsewhere"),
+                None,
+            )],
         )],
         &[],
     );
     let f = find(&g, Code::MissingSourceAccount);
     assert_eq!(f.at, Element::Node(nid("f")));
-    assert!(f.message.contains("bucket owner's account"), "{}", f.message);
+    assert!(
+        f.message.contains("bucket owner's account"),
+        "{}",
+        f.message
+    );
     let with_account = graph(
         &[with_policy(
             "f",
