@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav aria-label="Main">
                     <A href="/drafts">"Drafts"</A>
+                    <InboxBadge />
                     <A href="/settings/targets">"Deploy targets"</A>
                 </nav>
                 <ThemeToggle />
@@ -66,12 +67,37 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("drafts"), ParamSegment("id")) view=designer::DesignerPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("history")) view=designer::HistoryPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("deploy")) view=pages::DeployPage />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("review")) view=pages::ReviewPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("targets")) view=pages::TargetsPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("v"), ParamSegment("n")) view=designer::VersionPage />
                     <Route path=StaticSegment("bench") view=designer::BenchPage />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Review requests waiting for the signed-in user, as a badge linking to the list.
+#[component]
+fn InboxBadge() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let inbox = Resource::new(move || location.pathname.get(), |_| api::inbox());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match inbox.await {
+                    Ok(list) if !list.is_empty() => {
+                        let n = list.len();
+                        view! {
+                            <A href="/drafts#reviews" attr:class="inbox" attr:data-testid="inbox-badge">
+                                "Reviews " <span class="count-badge" aria-label=format!("{n} waiting for you")>{n.to_string()}</span>
+                            </A>
+                        }.into_any()
+                    }
+                    _ => ().into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -177,7 +177,9 @@ test("exports the graph as JSON, SVG and PNG, and imports JSON back", async ({ p
   const pngBytes: Buffer = fs.readFileSync(await png.path());
   expect(pngBytes.subarray(1, 4).toString()).toBe("PNG");
 
-  // Import into a new draft: the graph arrives whole.
+  // Import into a new draft: the graph arrives whole. Leave only once autosave is done, or
+  // the unsaved-edits guard rightly holds the page.
+  await saved(page);
   await openNewDraft(page, "imported");
   await page.locator('input[type="file"]').setInputFiles(await json.path());
   await expect.poll(async () => Object.keys((await graph(page)).nodes).sort()).toEqual(Object.keys(original.nodes).sort());

@@ -995,7 +995,10 @@ mod tests {
 
     #[test]
     fn s3_event_filters_read_old_and_new() {
-        let a = graph(&[bucket("bkt"), func("f")], &[("t", "bkt", "f", s3_trigger())]);
+        let a = graph(
+            &[bucket("bkt"), func("f")],
+            &[("t", "bkt", "f", s3_trigger())],
+        );
         let b = graph(
             &[bucket("bkt"), func("f")],
             &[(

@@ -244,6 +244,8 @@ pub struct DeployGate {
     pub version: u32,
     /// Its content hash.
     pub content_hash: String,
+    /// Who saved it (who may not approve it).
+    pub author_id: Option<Uuid>,
     /// Approvals the team requires.
     pub required: u32,
     /// Approvals that count now.

@@ -740,6 +740,14 @@ fn NodeView(
         let el = el.clone();
         Memo::new(move |_| badges.with(|b| b.get(&el).copied().unwrap_or_default()))
     };
+    let pins = {
+        let el = el.clone();
+        Memo::new(move |_| {
+            editor
+                .pins
+                .with(|p| p.get(&el).copied().unwrap_or_default())
+        })
+    };
     let on_focus_key = {
         let el = el.clone();
         move |ev: web_sys::KeyboardEvent| {
@@ -830,6 +838,7 @@ fn NodeView(
                     aria-pressed=move || selected.get().to_string()
                     on:keydown=on_focus_key.clone()
                 ></rect>
+                {move || (pins.get() > 0).then(|| view! { <CommentPin count=pins.get() x=4.0 y=-8.0 /> })}
                 {(errors > 0).then(|| view! {
                     <g class="badge error" aria-hidden="true" transform=format!("translate({},-8)", NODE_W - 10.0)>
                         <circle r="10"></circle>
@@ -899,6 +908,14 @@ fn EdgeView(
         let el = el.clone();
         Memo::new(move |_| badges.with(|b| b.get(&el).copied().unwrap_or_default()))
     };
+    let pins = {
+        let el = el.clone();
+        Memo::new(move |_| {
+            editor
+                .pins
+                .with(|p| p.get(&el).copied().unwrap_or_default())
+        })
+    };
     let id_attr = id.to_string();
     move || {
         let e = edge.get()?;
@@ -951,8 +968,21 @@ fn EdgeView(
                         <text text-anchor="middle" y="4">{(errors + warnings).to_string()}</text>
                     </g>
                 })}
+                {move || (pins.get() > 0).then(|| view! { <CommentPin count=pins.get() x=mid().0 + 14.0 y=mid().1 - 22.0 /> })}
             </g>
         })
+    }
+}
+
+/// A comment pin: open threads on the element, drawn with it so it follows every move.
+#[component]
+pub fn CommentPin(count: u32, x: f64, y: f64) -> impl IntoView {
+    view! {
+        <g class="comment-pin" data-testid="comment-pin" transform=format!("translate({x:.1},{y:.1})")>
+            <title>{format!("{count} open comment thread(s)")}</title>
+            <path d="M0 0 h22 a4 4 0 0 1 4 4 v12 a4 4 0 0 1 -4 4 h-14 l-6 6 v-6 h-2 a4 4 0 0 1 -4 -4 v-12 a4 4 0 0 1 4 -4 z"></path>
+            <text x="11" y="14" text-anchor="middle">{count.to_string()}</text>
+        </g>
     }
 }
 

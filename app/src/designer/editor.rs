@@ -118,6 +118,8 @@ pub struct Editor {
     pub canvas_size: RwSignal<(f64, f64)>,
     /// Whether the user has panned or zoomed (then resizes stop re-fitting the view).
     pub touched: StoredValue<bool>,
+    /// Open comment threads per element; pins are drawn on the element, so they move with it.
+    pub pins: RwSignal<BTreeMap<Element, u32>>,
 }
 
 impl Editor {
@@ -150,6 +152,7 @@ impl Editor {
             focus_field: RwSignal::new(None),
             canvas_size: RwSignal::new((1000.0, 700.0)),
             touched: StoredValue::new(false),
+            pins: RwSignal::new(BTreeMap::new()),
         };
         editor.ensure_layout();
         editor

@@ -375,6 +375,15 @@ pub fn focus(field: &str) {
             return;
         }
     }
+    // A finding on a group of inputs (`url`, `packaging`) focuses the group's first input.
+    if let Some(el) = doc
+        .query_selector(&format!("[id^=\"field-{field}.\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
 }
 
 /// The inspector.

@@ -105,6 +105,7 @@ pub fn HistoryPage() -> impl IntoView {
             id,
             api::get_draft(id).await?.summary,
             api::list_versions(id).await?,
+            api::timeline(id).await?,
         ))
     });
     view! {
@@ -112,7 +113,7 @@ pub fn HistoryPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match versions.await {
-                        Ok((id, summary, list)) => view! {
+                        Ok((id, summary, list, timeline)) => view! {
                             <h1>{format!("History of {}", summary.name)}</h1>
                             <p><a href=format!("/drafts/{id}")>"Back to the designer"</a></p>
                             <table class="draft-list">
@@ -126,11 +127,27 @@ pub fn HistoryPage() -> impl IntoView {
                                             <td><span class="count error">{v.errors}</span>" "<span class="count warning">{v.warnings}</span></td>
                                             <td><code>{v.content_hash.chars().take(12).collect::<String>()}</code></td>
                                             // Rollback is a normal plan and apply of an earlier version.
-                                            <td><a class="button small" href=format!("/drafts/{id}/deploy?v={}", v.number)>"Deploy this version"</a></td>
+                                            <td>
+                                                {(v.number > 1).then(|| view! {
+                                                    <a class="button small" href=format!("/drafts/{id}/review?from={}&to={}", v.number - 1, v.number)>"Changes"</a>" "
+                                                })}
+                                                <a class="button small" href=format!("/drafts/{id}/deploy?v={}", v.number)>"Deploy this version"</a>
+                                            </td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <h2>"Timeline"</h2>
+                            <ol class="timeline" data-testid="timeline">
+                                {timeline.into_iter().map(|t| view! {
+                                    <li class=format!("tl-{}", t.kind) data-kind=t.kind.clone()>
+                                        <time datetime=api::rfc3339(t.at)>{api::display_utc(t.at)}</time>
+                                        " "<strong>{t.actor.unwrap_or_default()}</strong>" "
+                                        {t.text}
+                                        " · "<a href=format!("/drafts/{id}/v/{}", t.version)>{format!("version {}", t.version)}</a>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
                         }.into_any(),
                         Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                     }
@@ -178,6 +195,27 @@ pub fn BenchPage() -> impl IntoView {
         content,
     };
     view! { <Designer draft=Draft { summary, latest } editable=true bench=true /> }
+}
+
+/// Open comment threads per element, for the pins on the canvas.
+fn load_pins(editor: Editor, draft: Uuid) {
+    spawn_local(async move {
+        // Pins are a reading aid: if they fail to load, the designer works without them.
+        if let Ok(threads) = api::list_threads(draft).await {
+            let mut pins: BTreeMap<Element, u32> = BTreeMap::new();
+            for t in threads.iter().filter(|t| !t.resolved) {
+                let el = match &t.pin {
+                    api::Pin::Node(id) => NodeId::parse(id).ok().map(Element::Node),
+                    api::Pin::Edge(id) => EdgeId::parse(id).ok().map(Element::Edge),
+                    api::Pin::Graph => Some(Element::Graph),
+                };
+                if let Some(el) = el {
+                    *pins.entry(el).or_default() += 1;
+                }
+            }
+            editor.pins.set(pins);
+        }
+    });
 }
 
 /// The designer around one draft version.
@@ -228,6 +266,13 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
         ) {
             e.prevent_default();
             e.set_return_value("Your latest edits are not saved yet.");
+        }
+    });
+    guard_in_app_links(editor);
+    // Effects run only in the browser: the pins load after hydration, never during SSR.
+    Effect::new(move |_| {
+        if let Some(id) = draft_id {
+            load_pins(editor, id);
         }
     });
     let connect_open = RwSignal::new(false);
@@ -312,6 +357,15 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
                 <button class="button small" on:click=move |_| { let _ = export::download_svg(&export_name()); }>"SVG"</button>
                 <button class="button small" on:click=move |_| { let _ = export::download_png(&export_name()); }>"PNG"</button>
                 {draft_id.map(|id| view! { <a class="button small" href=format!("/drafts/{id}/history")>"History"</a> })}
+                {draft_id.map(|id| view! {
+                    <a class="button small" href=format!("/drafts/{id}/review") data-testid="open-review">
+                        "Review"
+                        {move || {
+                            let n: u32 = editor.pins.with(|p| p.values().sum());
+                            (n > 0).then(|| view! { <span class="count-badge" aria-label=format!("{n} open comment threads")>{n.to_string()}</span> })
+                        }}
+                    </a>
+                })}
                 {draft_id.map(|id| view! { <a class="button small primary" href=format!("/drafts/{id}/deploy")>"Deploy…"</a> })}
                 <SaveBadge editor=editor />
             </div>
@@ -330,6 +384,83 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
         </div>
     }
     .into_any()
+}
+
+/// `beforeunload` covers reloads and closing the tab; links inside the app are handled by
+/// the router instead, so they are asked about here, before the router sees the click.
+fn guard_in_app_links(editor: Editor) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+    let handler: StoredValue<Option<Closure<dyn Fn(web_sys::MouseEvent)>>, LocalStorage> =
+        StoredValue::new_local(None);
+    Effect::new(move |_| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let on_click =
+            Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |e: web_sys::MouseEvent| {
+                let unsaved = matches!(
+                    editor.status.try_get_untracked(),
+                    Some(
+                        SaveStatus::Unsaved
+                            | SaveStatus::Saving
+                            | SaveStatus::Offline
+                            | SaveStatus::Conflict
+                    )
+                );
+                if !unsaved
+                    || e.default_prevented()
+                    || e.button() != 0
+                    || e.meta_key()
+                    || e.ctrl_key()
+                    || e.shift_key()
+                    || e.alt_key()
+                {
+                    return;
+                }
+                let Some(anchor) = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|el| el.closest("a[href]").ok().flatten())
+                else {
+                    return;
+                };
+                if anchor.get_attribute("target").as_deref() == Some("_blank")
+                    || anchor.has_attribute("download")
+                {
+                    return;
+                }
+                let leave = web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(
+                            "Your latest edits are not saved yet. Leave this page anyway?",
+                        )
+                        .ok()
+                    })
+                    .unwrap_or(true);
+                if !leave {
+                    e.prevent_default();
+                    e.stop_immediate_propagation();
+                }
+            });
+        // Capture phase, so this runs before the router's own click handler.
+        let _ = window.add_event_listener_with_callback_and_bool(
+            "click",
+            on_click.as_ref().unchecked_ref(),
+            true,
+        );
+        handler.set_value(Some(on_click));
+    });
+    on_cleanup(move || {
+        if let Some(h) = handler.try_update_value(Option::take).flatten()
+            && let Some(window) = web_sys::window()
+        {
+            let _ = window.remove_event_listener_with_callback_and_bool(
+                "click",
+                h.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+    });
 }
 
 fn expose_graph(editor: Editor) {
@@ -817,7 +948,12 @@ fn ConflictDialog(editor: Editor, in_flight: StoredValue<bool>) -> impl IntoView
                 <div class="dialog-backdrop">
                     <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="conflict-title">
                         <h2 id="conflict-title">"This draft changed while you were editing"</h2>
-                        <p>{format!("{who} saved version {}. Your edits are kept until you choose.", c.theirs.number)}</p>
+                        <p>
+                            {format!("{who} saved version {}. Your edits are kept until you choose. ", c.theirs.number)}
+                            {editor.binding.with_value(|b| b.draft).map(|d| view! {
+                                <a href=format!("/drafts/{d}/v/{}", c.theirs.number) target="_blank" rel="noopener">{format!("Open version {} in a new tab", c.theirs.number)}</a>
+                            })}
+                        </p>
                         {if conflicts.is_empty() {
                             view! { <p class="hint">"Your edits and theirs touch different elements: merging keeps both."</p> }.into_any()
                         } else {

@@ -2,8 +2,8 @@
 //! worker's progress live; and the team's deploy targets.
 
 use crate::api::{
-    self, ApiError, ApplyJob, ApplyStep, CredentialsMode, DeployPlan, DeployTarget, Draft,
-    DraftVersion, JobStatus, Me, NewPlan, NewTarget, PlanStep, Role, StepStatus, Targets,
+    self, ApiError, ApplyJob, ApplyStep, CredentialsMode, DeployGate, DeployPlan, DeployTarget,
+    Draft, DraftVersion, JobStatus, Me, NewPlan, NewTarget, PlanStep, Role, StepStatus, Targets,
     display_utc, rfc3339,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -83,6 +83,8 @@ fn Deploy(
     let history = RwSignal::new(applies);
     let watcher = Watcher::new();
     let can_deploy = me.role >= Role::Approver;
+    let is_admin = me.role >= Role::Admin;
+    let override_reason = RwSignal::new(String::new());
     let target_list = targets.targets.clone();
 
     let on_plan = move |_| {
@@ -114,7 +116,10 @@ fn Deploy(
         applying.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::apply_plan(p.id, None).await {
+            let reason = (!p.gate.open)
+                .then(|| override_reason.get_untracked().trim().to_owned())
+                .filter(|r| !r.is_empty());
+            match api::apply_plan(p.id, reason).await {
                 Ok(j) => {
                     watcher.watch(j.id, job, history, draft_id);
                     job.set(Some(j));
@@ -188,6 +193,7 @@ fn Deploy(
                 {
                     let blocked = !p.blockers.is_empty();
                     let empty = p.mutating_calls == 0;
+                    let gate_shut = !p.gate.open;
                     let why = if !can_deploy {
                         Some("Deploying needs the approver or admin role.".to_owned())
                     } else if p.target.read_only {
@@ -196,16 +202,34 @@ fn Deploy(
                         Some("Resolve the blockers above, then plan again.".to_owned())
                     } else if empty {
                         Some("Nothing to apply.".to_owned())
+                    } else if gate_shut && !is_admin {
+                        Some("Deploy is blocked by review (above): get the approvals, or ask an admin to override.".to_owned())
                     } else {
                         None
                     };
                     let disabled = why.is_some();
+                    let needs_reason = gate_shut && is_admin && !disabled;
                     view! {
+                        {needs_reason.then(|| view! {
+                            <div class="override">
+                                <label for="override-reason">"Override reason (admins; kept in the audit log)"</label>
+                                <textarea id="override-reason" rows="2" maxlength="2000"
+                                    placeholder="e.g. Incident 42: restore the trigger now, review follows"
+                                    prop:value=move || override_reason.get()
+                                    on:input=move |ev| override_reason.set(event_target_value(&ev))></textarea>
+                            </div>
+                        })}
                         <button class="button primary" data-testid="apply" on:click=on_apply
-                            disabled=move || disabled || applying.get() || job.with(|j| j.as_ref().is_some_and(|j| j.plan_id == p.id))>
-                            {format!("Deploy version {} to {}", p.version, p.target.name)}
+                            disabled=move || disabled || applying.get()
+                                || (needs_reason && override_reason.with(|r| r.trim().is_empty()))
+                                || job.with(|j| j.as_ref().is_some_and(|j| j.plan_id == p.id))>
+                            {if needs_reason {
+                                format!("Override review and deploy version {} to {}", p.version, p.target.name)
+                            } else {
+                                format!("Deploy version {} to {}", p.version, p.target.name)
+                            }}
                         </button>
-                        {why.map(|w| view! { <span class="hint">{w}</span> })}
+                        {why.map(|w| view! { <span class="hint" data-testid="apply-hint">{w}</span> })}
                     }
                 }
             </div>
@@ -273,6 +297,7 @@ fn PlanView(plan: DeployPlan) -> impl IntoView {
                 " and live snapshot " <code>{plan.observed_hash.chars().take(12).collect::<String>()}</code>
                 {format!(", read {}. Applying refuses it if either has changed.", display_utc(plan.created_at))}
             </p>
+            <GateView gate=plan.gate.clone() draft_id=plan.draft_id />
             {(!plan.blockers.is_empty()).then(|| view! {
                 <div class="plan-blockers" role="alert">
                     <h3>"Cannot be applied"</h3>
@@ -307,6 +332,30 @@ fn PlanView(plan: DeployPlan) -> impl IntoView {
                 <ul class="plan-notes">{plan.read_notes.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
             })}
         </section>
+    }
+}
+
+/// The review gate of a version: the approvals a deploy rests on, or what keeps it shut.
+#[component]
+pub fn GateView(gate: DeployGate, draft_id: Uuid) -> impl IntoView {
+    let approvals = gate
+        .approvals
+        .iter()
+        .map(|a| format!("{} ({})", a.reviewer, display_utc(a.created_at)))
+        .collect::<Vec<_>>();
+    view! {
+        <div class=if gate.open { "gate open" } else { "gate shut" } data-testid="gate" data-open=gate.open.to_string()>
+            <h3>{if gate.open { "Review: ready to deploy" } else { "Review: not yet approved" }}</h3>
+            <p>
+                {format!("{} of {} required approval(s) of version {}", gate.approvals.len(), gate.required, gate.version)}
+                {(!approvals.is_empty()).then(|| format!(": {}", approvals.join(", ")))}
+                ". "
+                <a href=format!("/drafts/{draft_id}/review")>"Open the review"</a>
+            </p>
+            {(!gate.reasons.is_empty()).then(|| view! {
+                <ul>{gate.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+            })}
+        </div>
     }
 }
 
@@ -508,12 +557,73 @@ pub fn TargetsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((me, targets)) => view! { <TargetList me=me targets=targets refresh=refresh /> }.into_any(),
+                        Ok((me, targets)) => view! {
+                            <TargetList me=me.clone() targets=targets refresh=refresh />
+                            <ReviewRule me=me />
+                        }.into_any(),
                         Err(ApiError::Unauthorized { .. }) => view! { <p><a href="/signin">"Sign in"</a> " to see your team's targets."</p> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// The team's rule for how many approvals a deploy needs; admins change it.
+#[component]
+fn ReviewRule(me: Me) -> impl IntoView {
+    let admin = me.role >= Role::Admin;
+    let current = Resource::new(|| (), |_| api::team_settings());
+    let value = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let raw = value.get_untracked();
+        let Ok(n) = raw.trim().parse::<u32>() else {
+            status.set(Some(Err("Give a whole number from 0 to 10.".into())));
+            return;
+        };
+        spawn_local(async move {
+            match api::set_team_settings(api::TeamSettings {
+                approvals_required: n,
+            })
+            .await
+            {
+                Ok(s) => status.set(Some(Ok(format!(
+                    "Saved: deploys now need {} approval(s).",
+                    s.approvals_required
+                )))),
+                Err(e) => status.set(Some(Err(e.to_string()))),
+            }
+        });
+    };
+    view! {
+        <section class="review-rule" aria-labelledby="review-rule-h">
+            <h2 id="review-rule-h">"Review rule"</h2>
+            <p class="hint">"A deploy needs this many approvals of the version, from approvers other than its author, and no error findings. Admins can override with a reason, which the audit log keeps."</p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(s) => {
+                            value.set(s.approvals_required.to_string());
+                            view! {
+                                <form class="inline-form" on:submit=save>
+                                    <label for="approvals-required">"Approvals needed to deploy"</label>
+                                    <input id="approvals-required" type="number" min="0" max="10" disabled=!admin
+                                        prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                                    {admin.then(|| view! { <button class="button" type="submit">"Save"</button> })}
+                                </form>
+                                {move || status.get().map(|r| match r {
+                                    Ok(m) => view! { <p class="hint" role="status">{m}</p> }.into_any(),
+                                    Err(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
+                                })}
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -1,6 +1,6 @@
 //! The drafts list: every draft with its size and age, and a form to start a new one.
 
-use crate::api::{CreateDraft, display_utc, list_drafts, rfc3339};
+use crate::api::{CreateDraft, display_utc, inbox, list_drafts, rfc3339};
 use leptos::prelude::*;
 
 /// Lists drafts and creates new ones.
@@ -9,6 +9,7 @@ pub fn DraftsPage() -> impl IntoView {
     let create = ServerAction::<CreateDraft>::new();
     // Re-fetch whenever a create finishes, so the new draft shows without a reload.
     let drafts = Resource::new(move || create.version().get(), |_| list_drafts());
+    let waiting = Resource::new(|| (), |_| inbox());
 
     view! {
         <section class="page drafts">
@@ -35,6 +36,29 @@ pub fn DraftsPage() -> impl IntoView {
                     .and_then(|r| r.err())
                     .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
             }}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match waiting.await {
+                        Ok(list) if !list.is_empty() => view! {
+                            <section id="reviews" class="inbox-list" aria-labelledby="reviews-h">
+                                <h2 id="reviews-h">"Waiting for your review"</h2>
+                                <ul>
+                                    {list.into_iter().map(|r| view! {
+                                        <li data-testid="inbox-item">
+                                            <a href=format!("/drafts/{}/review?to={}", r.draft_id, r.version)>
+                                                {format!("{} — version {}", r.draft_name, r.version)}
+                                            </a>
+                                            {format!(" · asked by {} · {}", r.requested_by, display_utc(r.created_at))}
+                                            {r.note.map(|n| view! { <div class="hint">{n}</div> })}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
             <Transition fallback=|| view! { <p>"Loading drafts…"</p> }>
                 {move || Suspend::new(async move {
                     match drafts.await {

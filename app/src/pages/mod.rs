@@ -1,14 +1,16 @@
 //! The application's pages, one module each.
 
 mod auth;
-mod deploy;
+pub(crate) mod deploy;
 mod drafts;
 mod home;
+mod review;
 
 pub use auth::{JoinPage, SignInPage, SignUpPage};
 pub use deploy::{DeployPage, TargetsPage};
 pub use drafts::DraftsPage;
 pub use home::HomePage;
+pub use review::ReviewPage;
 
 use leptos::prelude::*;
 

@@ -718,6 +718,7 @@ fn gate_for(v: &VersionMeta, required: u32, rows: &[DecisionRow]) -> DeployGate 
     DeployGate {
         version: v.number.max(0) as u32,
         content_hash: v.content_hash.clone(),
+        author_id: v.author_id,
         required,
         open: reasons.is_empty(),
         approvals,
