@@ -390,8 +390,8 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
 /// the router instead, so they are asked about here, before the router sees the click.
 fn guard_in_app_links(editor: Editor) {
     use wasm_bindgen::{JsCast, closure::Closure};
-    let handler: StoredValue<Option<Closure<dyn Fn(web_sys::MouseEvent)>>, LocalStorage> =
-        StoredValue::new_local(None);
+    type ClickHandler = Closure<dyn Fn(web_sys::MouseEvent)>;
+    let handler: StoredValue<Option<ClickHandler>, LocalStorage> = StoredValue::new_local(None);
     Effect::new(move |_| {
         let Some(window) = web_sys::window() else {
             return;
