@@ -565,7 +565,7 @@ impl Service {
                 ),
             });
         }
-        out.sort_by(|a, b| b.at.cmp(&a.at));
+        out.sort_by_key(|b| std::cmp::Reverse(b.at));
         Ok(out)
     }
 }
