@@ -259,8 +259,9 @@ impl Service {
             }
             .into());
         }
-        // Judged now, not when planned: a version saved since voids the approvals.
-        let gate = self.gate(me, plan.draft_id, plan.version).await?;
+        // `get_plan` above judged the gate just now, not when the plan was made: a version
+        // saved since has already voided the approvals.
+        let gate = &plan.gate;
         let reason = input
             .override_reason
             .as_deref()
