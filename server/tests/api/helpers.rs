@@ -160,6 +160,8 @@ impl User {
             .unwrap()
     }
 
+    // Used by the deploy and review tests, which share this harness.
+    #[allow(dead_code)]
     pub async fn put(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .put(format!("{}{path}", self.base))
