@@ -18,7 +18,7 @@ fn edge_id(s: &str) -> EdgeId {
 }
 
 fn pattern(s: &str) -> ArnPattern {
-    ArnPattern(s.to_owned())
+    ArnPattern(s.into())
 }
 
 fn actions(list: &[&str]) -> std::collections::BTreeSet<IamAction> {
@@ -189,17 +189,17 @@ pub fn generated(n: usize) -> Graph {
         g.nodes.insert(
             node_id(&b),
             Node::S3Bucket(S3Bucket {
-                name: BucketName(bucket.clone()),
+                name: BucketName(bucket.as_str().into()),
                 account: None,
                 region: None,
             }),
         );
-        let mut func = Function::new(FunctionName(format!("gen-process-{i}")));
+        let mut func = Function::new(FunctionName(format!("gen-process-{i}").into()));
         func.timeout = 30;
         func.role.grants = vec![unmanaged(&["sqs:SendMessage"], &[&queue_arn])];
         if i % 10 != 0 {
             func.policy.push(Statement {
-                sid: StatementId(format!("eventloom-s3-{bucket}")),
+                sid: StatementId(format!("eventloom-s3-{bucket}").into()),
                 principal: Principal::Service("s3.amazonaws.com".into()),
                 action: IamAction::known("lambda:InvokeFunction"),
                 source_arn: Some(pattern(&format!("arn:aws:s3:::{bucket}"))),
@@ -213,13 +213,13 @@ pub fn generated(n: usize) -> Graph {
         g.nodes.insert(
             node_id(&q),
             Node::SqsQueue(SqsQueue {
-                name: QueueName(queue),
+                name: QueueName(queue.into()),
                 account: None,
                 region: None,
                 visibility_timeout: Some(300),
             }),
         );
-        let mut retry = Function::new(FunctionName(format!("gen-retry-{i}")));
+        let mut retry = Function::new(FunctionName(format!("gen-retry-{i}").into()));
         retry.timeout = 30;
         retry.role.grants = vec![
             unmanaged(

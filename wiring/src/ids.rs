@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
+/// The text inside identifiers: short ones stay inline instead of on the heap.
+pub(crate) type Text = compact_str::CompactString;
+
 /// Why an identifier did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{what} '{value}' is not valid: {reason}")]
@@ -60,7 +63,7 @@ macro_rules! string_id {
         }
         impl From<$ty> for String {
             fn from(v: $ty) -> String {
-                v.0
+                v.0.into_string()
             }
         }
         impl AsRef<str> for $ty {
@@ -83,14 +86,14 @@ macro_rules! string_id {
 /// A 12-digit AWS account id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct AccountId(pub(crate) String);
+pub struct AccountId(pub(crate) Text);
 string_id!(AccountId, "12-digit AWS account id, e.g. 123456789012");
 
 impl AccountId {
     /// Parses a 12-digit account id.
     pub fn parse(s: &str) -> Result<Self, IdError> {
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(IdError::new(
                 "account id",
@@ -104,7 +107,7 @@ impl AccountId {
 /// An AWS region code such as `us-east-1`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Region(pub(crate) String);
+pub struct Region(pub(crate) Text);
 string_id!(Region, "AWS region code, e.g. us-east-1");
 
 impl Region {
@@ -120,7 +123,7 @@ impl Region {
                 .parse::<u8>()
                 .is_ok_and(|n| (1..=20).contains(&n));
         if ok {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(IdError::new(
                 "region",
@@ -150,7 +153,7 @@ impl Region {
 /// An Amazon Resource Name, split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Arn(pub(crate) String);
+pub struct Arn(pub(crate) Text);
 string_id!(
     Arn,
     "Amazon Resource Name: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
@@ -208,7 +211,7 @@ impl Arn {
         {
             return bad("the resource part cannot contain spaces");
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 
     fn part(&self, i: usize) -> &str {
@@ -251,9 +254,35 @@ pub fn wildcard_match_ignore_case(pattern: &str, text: &str) -> bool {
     wildcard_bytes(pattern.as_bytes(), text.as_bytes(), true)
 }
 
+// Most patterns are exact ARNs, or an ARN with one trailing `*`: the literal head before the
+// first wildcard is compared as one slice (a memcmp), and only the rest is matched byte by byte.
+fn wildcard_bytes(p: &[u8], t: &[u8], fold: bool) -> bool {
+    let same = |a: &[u8], b: &[u8]| {
+        if fold {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    let head = p
+        .iter()
+        .position(|&b| b == b'*' || b == b'?')
+        .unwrap_or(p.len());
+    if head == p.len() {
+        return p.len() == t.len() && same(p, t);
+    }
+    if t.len() < head || !same(&p[..head], &t[..head]) {
+        return false;
+    }
+    match &p[head..] {
+        b"*" => true,
+        rest => wildcard_tail(rest, &t[head..], fold),
+    }
+}
+
 // Greedy matching with one backtrack point, on bytes: no allocation, linear in practice.
 // ARNs and action names are ASCII, so `?` matching one byte is matching one character.
-fn wildcard_bytes(p: &[u8], t: &[u8], fold: bool) -> bool {
+fn wildcard_tail(p: &[u8], t: &[u8], fold: bool) -> bool {
     let eq = |a: u8, b: u8| {
         if fold {
             a.eq_ignore_ascii_case(&b)
@@ -288,7 +317,7 @@ fn wildcard_bytes(p: &[u8], t: &[u8], fold: bool) -> bool {
 /// A resource-policy statement id (`Sid`): 1–100 of `A-Z a-z 0-9 - _ .`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct StatementId(pub(crate) String);
+pub struct StatementId(pub(crate) Text);
 string_id!(StatementId, "statement id: 1-100 of A-Z a-z 0-9 - _ .");
 
 impl StatementId {
@@ -311,7 +340,7 @@ impl StatementId {
                 "use only letters, digits, '-', '_' and '.'",
             ));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 
     /// A statement id built from free text: invalid characters become `-`, cut to 100.
@@ -330,7 +359,7 @@ impl StatementId {
         if out.is_empty() {
             out.push('s');
         }
-        Self(out)
+        Self(out.into())
     }
 
     /// Whether Eventloom created this statement (its id carries [`crate::OWNED_PREFIX`]).
@@ -342,7 +371,7 @@ impl StatementId {
 /// An SQS queue URL, `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct QueueUrl(pub(crate) String);
+pub struct QueueUrl(pub(crate) Text);
 string_id!(
     QueueUrl,
     "SQS queue URL: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME"
@@ -351,7 +380,7 @@ string_id!(
 impl QueueUrl {
     /// Parses a queue URL in the current or the legacy (`REGION.queue.amazonaws.com`) form.
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        Self::split(s).map(|_| Self(s.to_owned())).ok_or_else(|| {
+        Self::split(s).map(|_| Self(s.into())).ok_or_else(|| {
             IdError::new(
                 "queue URL",
                 s,
@@ -367,7 +396,7 @@ impl QueueUrl {
         } else {
             "amazonaws.com"
         };
-        Self(format!("https://sqs.{region}.{domain}/{account}/{name}"))
+        Self(format!("https://sqs.{region}.{domain}/{account}/{name}").into())
     }
 
     fn split(s: &str) -> Option<(Region, AccountId, QueueName)> {
@@ -397,19 +426,19 @@ macro_rules! name_type {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $ty(pub(crate) String);
+        pub struct $ty(pub(crate) Text);
         string_id!($ty, $doc_pattern);
         impl $ty {
             /// Parses the name, saying which rule it breaks.
             pub fn parse(s: &str) -> Result<Self, IdError> {
                 let check: fn(&str) -> Result<(), &'static str> = $check;
-                check(s).map(|()| Self(s.to_owned())).map_err(|r| IdError::new($what, s, r))
+                check(s).map(|()| Self(s.into())).map_err(|r| IdError::new($what, s, r))
             }
 
             /// Wraps text the crate itself built to satisfy the rule.
             #[allow(dead_code)]
             pub(crate) fn from_trusted(s: impl Into<String>) -> Self {
-                Self(s.into())
+                Self(Text::from(s.into()))
             }
         }
     };
@@ -558,19 +587,19 @@ macro_rules! element_id {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $ty(pub(crate) String);
+        pub struct $ty(pub(crate) Text);
         string_id!($ty, "element id: 1-64 of A-Z a-z 0-9 - _ .");
         impl $ty {
             /// Parses an element id.
             pub fn parse(s: &str) -> Result<Self, IdError> {
                 charset(s, 1, 64, b"-_.")
-                    .map(|()| Self(s.to_owned()))
+                    .map(|()| Self(s.into()))
                     .map_err(|_| IdError::new($what, s, "use 1 to 64 letters, digits, '-', '_' or '.'"))
             }
 
             /// Wraps text the crate itself built from the id alphabet.
             pub(crate) fn from_trusted(s: impl Into<String>) -> Self {
-                Self(s.into())
+                Self(Text::from(s.into()))
             }
         }
     };
@@ -650,6 +679,43 @@ mod tests {
         assert!(arn.matched_by("arn:aws:sqs:*:123456789012:*"));
         assert!(arn.matched_by("arn:aws:sqs:us-east-1:123456789012:order?"));
         assert!(!arn.matched_by("arn:aws:sqs:us-east-1:123456789012:payments"));
+    }
+
+    /// The textbook definition the fast matcher must agree with.
+    fn reference_match(p: &[u8], t: &[u8]) -> bool {
+        match (p.first(), t.first()) {
+            (None, _) => t.is_empty(),
+            (Some(b'*'), _) => {
+                reference_match(&p[1..], t) || (!t.is_empty() && reference_match(p, &t[1..]))
+            }
+            (Some(&c), Some(&d)) if c == b'?' || c == d => reference_match(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wildcard_matching_agrees_with_the_textbook_definition(
+            p in "[ab:*?]{0,9}",
+            t in "[ab:]{0,9}",
+        ) {
+            proptest::prop_assert_eq!(
+                wildcard_match(&p, &t),
+                reference_match(p.as_bytes(), t.as_bytes())
+            );
+        }
+    }
+
+    #[test]
+    fn action_wildcards_ignore_case_like_iam() {
+        assert!(wildcard_match_ignore_case("SQS:send*", "sqs:SendMessage"));
+        assert!(wildcard_match_ignore_case(
+            "sqs:sendmessage",
+            "sqs:SendMessage"
+        ));
+        assert!(!wildcard_match_ignore_case("sqs:Send", "sqs:SendMessage"));
+        assert!(!wildcard_match("arn:aws:s3:::b/*", "arn:aws:s3:::b"));
+        assert!(wildcard_match("arn:aws:s3:::b/*", "arn:aws:s3:::b/"));
     }
 
     #[test]

@@ -539,7 +539,7 @@ impl schemars::JsonSchema for Principal {
 /// An IAM action such as `sqs:SendMessage`; `*` and `?` wildcards allowed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct IamAction(pub(crate) String);
+pub struct IamAction(pub(crate) Text);
 
 impl IamAction {
     /// Parses `service:Action` (or `*`).
@@ -554,7 +554,7 @@ impl IamAction {
                         .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
             });
         if ok {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(IdError {
                 what: "IAM action".into(),
@@ -576,7 +576,7 @@ impl IamAction {
 
     /// An action the crate itself names (from the catalog).
     pub(crate) fn known(s: &str) -> Self {
-        Self(s.to_owned())
+        Self(s.into())
     }
 }
 
@@ -595,7 +595,7 @@ impl TryFrom<String> for IamAction {
 
 impl From<IamAction> for String {
     fn from(a: IamAction) -> String {
-        a.0
+        a.0.into_string()
     }
 }
 
@@ -612,7 +612,7 @@ impl schemars::JsonSchema for IamAction {
 /// An ARN pattern as IAM accepts it in `Resource` and `SourceArn`: `*`, or an ARN with wildcards.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ArnPattern(pub(crate) String);
+pub struct ArnPattern(pub(crate) Text);
 
 impl ArnPattern {
     /// Parses `*` or an `arn:…` with six parts (wildcards allowed in any part).
@@ -622,7 +622,7 @@ impl ArnPattern {
                 && s.splitn(6, ':').count() == 6
                 && !s.chars().any(|c| c.is_whitespace() || c.is_control()));
         if ok {
-            Ok(Self(s.to_owned()))
+            Ok(Self(s.into()))
         } else {
             Err(IdError {
                 what: "ARN pattern".into(),
@@ -634,7 +634,7 @@ impl ArnPattern {
 
     /// An exact ARN as a pattern.
     pub fn exact(arn: &Arn) -> Self {
-        Self(arn.as_str().to_owned())
+        Self(arn.as_str().into())
     }
 
     /// The pattern as text.
@@ -668,7 +668,7 @@ impl TryFrom<String> for ArnPattern {
 
 impl From<ArnPattern> for String {
     fn from(a: ArnPattern) -> String {
-        a.0
+        a.0.into_string()
     }
 }
 
@@ -1452,7 +1452,7 @@ impl Node {
                 _ => put(&["arn:", partition, ":iam::", account()?, ":root"]),
             },
         }
-        Ok(Arn(out))
+        Ok(Arn(out.into()))
     }
 }
 
