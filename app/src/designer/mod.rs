@@ -389,9 +389,13 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
 /// `beforeunload` covers reloads and closing the tab; links inside the app are handled by
 /// the router instead, so they are asked about here, before the router sees the click.
 fn guard_in_app_links(editor: Editor) {
+    use send_wrapper::SendWrapper;
     use wasm_bindgen::{JsCast, closure::Closure};
     type ClickHandler = Closure<dyn Fn(web_sys::MouseEvent)>;
-    let handler: StoredValue<Option<ClickHandler>, LocalStorage> = StoredValue::new_local(None);
+    // Thread-safe storage holding a browser-only value: during SSR the owner is cleaned up
+    // on whichever worker thread polls the response, and a `LocalStorage` value touched
+    // there panics and cuts the page off mid-stream. On the server this stays `None`.
+    let handler: StoredValue<Option<SendWrapper<ClickHandler>>> = StoredValue::new(None);
     Effect::new(move |_| {
         let Some(window) = web_sys::window() else {
             return;
@@ -448,7 +452,7 @@ fn guard_in_app_links(editor: Editor) {
             on_click.as_ref().unchecked_ref(),
             true,
         );
-        handler.set_value(Some(on_click));
+        handler.set_value(Some(SendWrapper::new(on_click)));
     });
     on_cleanup(move || {
         if let Some(h) = handler.try_update_value(Option::take).flatten()
@@ -456,7 +460,7 @@ fn guard_in_app_links(editor: Editor) {
         {
             let _ = window.remove_event_listener_with_callback_and_bool(
                 "click",
-                h.as_ref().unchecked_ref(),
+                (*h).as_ref().unchecked_ref(),
                 true,
             );
         }

@@ -466,7 +466,9 @@ fn JobView(job: ApplyJob) -> impl IntoView {
 /// ends or the page goes away.
 #[derive(Clone, Copy)]
 struct Watcher {
-    current: StoredValue<Option<LiveStream>, LocalStorage>,
+    // Not `LocalStorage`: SSR disposes the page's owner on another thread, where touching a
+    // local value panics. Only the browser ever puts a stream in here.
+    current: StoredValue<Option<send_wrapper::SendWrapper<LiveStream>>>,
 }
 
 struct LiveStream {
@@ -484,7 +486,7 @@ impl Drop for LiveStream {
 impl Watcher {
     fn new() -> Self {
         let w = Self {
-            current: StoredValue::new_local(None),
+            current: StoredValue::new(None),
         };
         on_cleanup(move || w.stop());
         w
@@ -531,10 +533,11 @@ impl Watcher {
         let _ =
             source.add_event_listener_with_callback("progress", progress.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("done", done.as_ref().unchecked_ref());
-        self.current.set_value(Some(LiveStream {
-            source,
-            _handlers: vec![progress, done],
-        }));
+        self.current
+            .set_value(Some(send_wrapper::SendWrapper::new(LiveStream {
+                source,
+                _handlers: vec![progress, done],
+            })));
     }
 }
 

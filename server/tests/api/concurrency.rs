@@ -51,13 +51,3 @@ async fn fifty_parallel_saves_from_one_base_end_saved_or_conflicting_and_none_is
         .unwrap();
     assert_eq!(head["summary"]["version"], 2);
 }
-
-async fn futures_join<T: Send + 'static>(
-    tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>,
-) -> Vec<T> {
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
-}

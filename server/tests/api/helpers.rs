@@ -250,3 +250,14 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .find(|v| v.starts_with("eventloom=") || v.starts_with("__Host-eventloom="))
         .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
+
+/// Awaits spawned tasks in order.
+pub async fn futures_join<T: Send + 'static>(
+    tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}

@@ -7,4 +7,5 @@ mod drafts;
 mod health;
 mod helpers;
 mod ops;
+mod pages;
 mod startup;
