@@ -6,5 +6,7 @@ export default defineConfig({
   ...base,
   testDir: "./bench",
   timeout: 300_000,
-  use: { ...base.use, viewport: { width: 1600, height: 1000 } },
+  // No trace: recording one snapshots the whole DOM on every mouse action, in the page's
+  // own main thread, which would be measured as the canvas's frame time.
+  use: { ...base.use, viewport: { width: 1600, height: 1000 }, trace: "off" },
 });

@@ -8,6 +8,11 @@ async function frame(page: Page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
 }
 
+/** The zoom the canvas shows, in percent. */
+async function zoomLevel(page: Page) {
+  return parseFloat((await page.locator(".zoom-level").innerText()).replace("%", ""));
+}
+
 async function measure(page: Page, from: { x: number; y: number }, dx: number, dy: number) {
   await page.evaluate(() => {
     const w = window as any;
@@ -50,12 +55,25 @@ for (const n of SIZES) {
     // The generator builds whole units of four nodes.
     await expect(page.locator("[data-node]")).toHaveCount(Math.ceil(n / 4) * 4, { timeout: 120_000 });
     const loadMs = Date.now() - t0;
-    // Zoom to 100% around the first unit so the nodes are large enough to grab.
     const box = (await page.locator("svg.canvas").boundingBox())!;
-    const first = page.locator('[data-node="b0"] .box');
-    // Select every node of the first few units with a marquee (shift-drag).
+    // Zoomed out, a node is only its focus target; the low-detail layer draws it.
+    const first = page.locator('[data-node="b0"] :is(.box, .focus-target)').first();
+    // At 5,000 nodes the fitted zoom hits the 5% floor and the graph overflows the canvas:
+    // pan (space-drag) until the first unit is on screen.
+    const b0 = (await first.boundingBox())!;
+    const [dx, dy] = [Math.max(0, box.x + 40 - b0.x), Math.max(0, box.y + 40 - b0.y)];
+    if (dx > 0 || dy > 0) {
+      const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+      await page.keyboard.down(" ");
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx + dx, cy + dy, { steps: 5 });
+      await page.mouse.up();
+      await page.keyboard.up(" ");
+    }
+    // Select about 48 nodes with a marquee (shift-drag) over the first three units of the
+    // first four rows.
     const fb = (await first.boundingBox())!;
-    // A marquee over the first three units of the first four rows: about 48 nodes.
     const k = fb.width / 184;
     await page.keyboard.down("Shift");
     await page.mouse.move(Math.max(box.x + 2, fb.x - 10), Math.max(box.y + 2, fb.y - 10));
@@ -64,9 +82,36 @@ for (const n of SIZES) {
     await page.mouse.up();
     await page.keyboard.up("Shift");
     const selected = await page.locator("[data-node].selected").count();
+    const fitZoom = await zoomLevel(page);
     const drag = await measure(page, { x: fb.x + fb.width / 2, y: fb.y + fb.height / 2 }, 240, 120);
     const pan = await measure(page, { x: box.x + box.width - 60, y: box.y + box.height - 200 }, -300, -150);
-    console.log(JSON.stringify({ nodes: n, loadMs, selected, drag, pan }));
+
+    // Then at 100%, around the first node: the same selection, full-size nodes, most of the
+    // graph off screen but still in the document.
+    // Bring the first node back on screen (the drag and the pan moved it), then zoom at it.
+    const bm = (await first.boundingBox())!;
+    {
+      const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+      await page.keyboard.down(" ");
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx + (box.x + 200 - bm.x), cy + (box.y + 150 - bm.y), { steps: 5 });
+      await page.mouse.up();
+      await page.keyboard.up(" ");
+    }
+    await frame(page);
+    const b = (await first.boundingBox())!;
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    // The canvas zooms by exp(-deltaY × 0.0015) per wheel event; k is the fitted scale.
+    await page.mouse.wheel(0, Math.log(k) / 0.0015);
+    await expect.poll(() => zoomLevel(page)).toBeGreaterThan(90);
+    const zoom = await zoomLevel(page);
+    const b1 = (await first.boundingBox())!;
+    const drag100 = await measure(page, { x: b1.x + b1.width / 2, y: b1.y + b1.height / 2 }, 240, 120);
+    const pan100 = await measure(page, { x: box.x + box.width - 60, y: box.y + box.height - 200 }, -300, -150);
+    console.log(
+      JSON.stringify({ nodes: n, loadMs, selected, fit: { zoom: fitZoom, drag, pan }, full: { zoom, drag: drag100, pan: pan100 } }),
+    );
     expect(drag.frames).toBeGreaterThan(50);
   });
 }

@@ -176,6 +176,68 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
             .with(|g| g.edges.keys().cloned().collect::<Vec<_>>())
     });
 
+    // Viewport culling at full detail: Chromium re-records the paint of the whole SVG on
+    // every frame something in it moves, off-screen nodes included, so only what is on
+    // screen (plus half a screen around it) is in the document. Selected nodes always are,
+    // so a drag or a keyboard nudge never loses its element. Zoomed out, the low-detail
+    // layer draws everything anyway and a node is only a bare focus target.
+    // The area kept in the document, in world units, rounded out to half-screen tiles: a
+    // pan changes it (and mounts the nodes coming into view) only when it crosses a tile
+    // edge, not on every frame.
+    let window_rect = Memo::new(move |_| {
+        let View { x, y, k } = editor.view.get();
+        let (w, h) = editor.canvas_size.get();
+        let (tx, ty) = (w / 2.0 / k, h / 2.0 / k);
+        let down = |v: f64, t: f64| (v / t).floor() * t;
+        let up = |v: f64, t: f64| (v / t).ceil() * t;
+        (
+            down(-x / k - tx, tx),
+            down(-y / k - ty, ty),
+            up((w - x) / k + tx, tx),
+            up((h - y) / k + ty, ty),
+        )
+    });
+    let visible_nodes = Memo::new(move |_| {
+        let ids = node_ids.get();
+        if !detail.get() {
+            return ids;
+        }
+        let (x0, y0, x1, y1) = window_rect.get();
+        editor.selection.with(|sel| {
+            ids.into_iter()
+                .filter(|id| {
+                    let p = editor.position(id).get();
+                    (p.x + NODE_W >= x0 && p.x <= x1 && p.y + NODE_H >= y0 && p.y <= y1)
+                        || sel.contains(&Element::Node(id.clone()))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let visible_edges = Memo::new(move |_| {
+        let ids = edge_ids.get();
+        if !detail.get() {
+            return ids;
+        }
+        let (x0, y0, x1, y1) = window_rect.get();
+        let ends: Vec<(NodeId, NodeId)> = editor.graph.with(|g| {
+            ids.iter()
+                .filter_map(|id| g.edges.get(id).map(|e| (e.from.clone(), e.to.clone())))
+                .collect()
+        });
+        ids.into_iter()
+            .zip(ends)
+            .filter(|(_, (from, to))| {
+                let (a, b) = (editor.position(from).get(), editor.position(to).get());
+                // The box spanned by both nodes: an edge crossing the screen counts too.
+                a.x.max(b.x) + NODE_W >= x0
+                    && a.x.min(b.x) <= x1
+                    && a.y.max(b.y) + NODE_H >= y0
+                    && a.y.min(b.y) <= y1
+            })
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>()
+    });
+
     // Canvas size, for centring, fit and the minimap.
     let measure = move || {
         if let Some(w) = wrap_ref.get_untracked() {
@@ -505,17 +567,17 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
                         .collect_view()}
                 </defs>
                 <rect class="grid" width="100%" height="100%" fill="url(#grid)"></rect>
-                <g class="world" transform=transform>
+                <g class="world" class:lod=move || !detail.get() transform=transform>
                     <Show when=move || !detail.get()>
                         <LowDetail editor=editor />
                     </Show>
                     <g class="edges">
-                        <For each=move || edge_ids.get() key=|id| id.clone() let:id>
+                        <For each=move || visible_edges.get() key=|id| id.clone() let:id>
                             <EdgeView editor=editor id=id badges=badges detail=detail />
                         </For>
                     </g>
                     <g class="nodes">
-                        <For each=move || node_ids.get() key=|id| id.clone() let:id>
+                        <For each=move || visible_nodes.get() key=|id| id.clone() let:id>
                             <NodeView editor=editor id=id badges=badges detail=detail />
                         </For>
                     </g>
@@ -1012,53 +1074,68 @@ fn LowDetail(editor: Editor) -> impl IntoView {
             (nodes, edges)
         })
     });
-    let paths = move || {
+    // Two layers: the selection (which a drag moves) and everything else. A drag re-reads
+    // only the selected nodes' positions, so the large still layer is not rebuilt, and
+    // Chromium re-records the paint of a few shapes instead of every node in the graph.
+    let paths = move |moving: bool| {
         let (nodes, edges) = ids.get();
-        let mut boxes: [String; 3] = Default::default();
-        for (id, family) in &nodes {
-            let p = editor.position(id).get();
-            let i = match family {
-                Family::Source => 0,
-                Family::Function => 1,
-                Family::Target => 2,
-            };
-            boxes[i].push_str(&format!(
-                "M{:.0},{:.0}h{NODE_W}v{NODE_H}h-{NODE_W}z",
-                p.x, p.y
-            ));
-        }
-        let mut lines: Vec<(&'static str, String)> = Vec::new();
-        for (from, to, class, h) in &edges {
-            let (a, t) = (
-                handle_point(editor.position(from).get(), *h),
-                editor.position(to).get(),
-            );
-            let d = format!(
-                "M{:.0},{:.0}L{:.0},{:.0}",
-                a.x,
-                a.y,
-                t.x,
-                t.y + NODE_H / 2.0
-            );
-            match lines.iter_mut().find(|(c, _)| c == class) {
-                Some((_, acc)) => acc.push_str(&d),
-                None => lines.push((class, d)),
+        editor.selection.with(|sel| {
+            let picked = |id: &NodeId| sel.contains(&Element::Node(id.clone()));
+            let mut boxes: [String; 3] = Default::default();
+            for (id, family) in nodes.iter().filter(|(id, _)| picked(id) == moving) {
+                let p = editor.position(id).get();
+                let i = match family {
+                    Family::Source => 0,
+                    Family::Function => 1,
+                    Family::Target => 2,
+                };
+                boxes[i].push_str(&format!(
+                    "M{:.0},{:.0}h{NODE_W}v{NODE_H}h-{NODE_W}z",
+                    p.x, p.y
+                ));
             }
-        }
-        (boxes, lines)
+            let mut lines: Vec<(&'static str, String)> = Vec::new();
+            for (from, to, class, h) in edges
+                .iter()
+                .filter(|(from, to, ..)| (picked(from) || picked(to)) == moving)
+            {
+                let (a, t) = (
+                    handle_point(editor.position(from).get(), *h),
+                    editor.position(to).get(),
+                );
+                let d = format!(
+                    "M{:.0},{:.0}L{:.0},{:.0}",
+                    a.x,
+                    a.y,
+                    t.x,
+                    t.y + NODE_H / 2.0
+                );
+                match lines.iter_mut().find(|(c, _)| c == class) {
+                    Some((_, acc)) => acc.push_str(&d),
+                    None => lines.push((class, d)),
+                }
+            }
+            (boxes, lines)
+        })
     };
-    view! {
-        {move || {
-            let ([sources, functions, targets], lines) = paths();
+    let layer = move |moving: bool| {
+        move || {
+            let ([sources, functions, targets], lines) = paths(moving);
             view! {
-                <g class="low-detail" aria-hidden="true">
+                <g>
                     {lines.into_iter().map(|(class, d)| view! { <path class=format!("low-edge {class}") d=d></path> }).collect_view()}
                     <path class="low-node source" d=sources></path>
                     <path class="low-node function" d=functions></path>
                     <path class="low-node target" d=targets></path>
                 </g>
             }
-        }}
+        }
+    };
+    view! {
+        <g class="low-detail" aria-hidden="true">
+            {layer(false)}
+            {layer(true)}
+        </g>
     }
 }
 
