@@ -31,20 +31,7 @@ fn graph(account: &str) -> wiring::Graph {
         .replace(wiring::examples::EXAMPLE_ACCOUNT, account)
         .replace("gen-uploads-", &format!("gen-{account}-"));
     let mut g = wiring::Graph::from_json(&text).expect("generated graph parses");
-    for _ in 0..5 {
-        let changes: Vec<wiring::Change> = wiring::validate(&g)
-            .into_iter()
-            .filter_map(|f| f.fix)
-            .filter(|f| f.grant)
-            .flat_map(|f| f.changes)
-            .collect();
-        if changes.is_empty() {
-            break;
-        }
-        for c in changes {
-            let _ = wiring::apply(&mut g, &c);
-        }
-    }
+    wiring::fix_all_grants(&mut g);
     g
 }
 

@@ -30,7 +30,7 @@ pub use diff::diff;
 pub use findings::{Code, Element, Finding, Fix, Severity, Summary};
 pub use model::{Edge, EdgeKind, Graph, GraphError, Node, NodeKind};
 pub use plan::{Observed, Plan, plan};
-pub use validate::validate;
+pub use validate::{fix_all_grants, grant_changes, validate};
 
 /// The prefix of every statement id, notification id and rule target id Eventloom creates.
 /// Eventloom removes only what carries it.

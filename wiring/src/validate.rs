@@ -26,6 +26,37 @@ pub fn validate(graph: &Graph) -> Vec<Finding> {
     out
 }
 
+/// The edits "Fix all grants" makes: every grant fix (statement, role action, trust) among
+/// `findings`, in their order. The designer applies them as one undoable step.
+pub fn grant_changes(findings: &[Finding]) -> Vec<Change> {
+    findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .filter(|x| x.grant)
+        .flat_map(|x| x.changes.iter().cloned())
+        .collect()
+}
+
+/// Adds every grant the validator asks for, validating again until none is missing (a
+/// fixed trigger can expose the next grant behind it). Returns how many edits applied.
+pub fn fix_all_grants(graph: &mut Graph) -> usize {
+    let mut applied = 0;
+    // Each pass only adds grants, so a handful of passes reaches the fixpoint; the bound
+    // keeps a fix that never satisfies its own finding from looping.
+    for _ in 0..5 {
+        let changes = grant_changes(&validate(graph));
+        if changes.is_empty() {
+            break;
+        }
+        // Two fixes can add the same grant; the second is refused and changes nothing.
+        applied += changes
+            .iter()
+            .filter(|c| crate::change::apply(graph, c).is_ok())
+            .count();
+    }
+    applied
+}
+
 /// What the validator knows about one node, computed once.
 pub(crate) struct Info<'g> {
     pub(crate) id: &'g NodeId,

@@ -18,13 +18,9 @@ pub fn apply_fix(editor: &Editor, f: &Finding) {
 
 /// Applies every grant fix (statements, role actions, trust) as one undoable step.
 pub fn fix_all_grants(editor: &Editor) {
-    let changes: Vec<Change> = editor.findings.with_untracked(|fs| {
-        fs.iter()
-            .filter_map(|f| f.fix.as_ref())
-            .filter(|x| x.grant)
-            .flat_map(|x| x.changes.clone())
-            .collect()
-    });
+    let changes: Vec<Change> = editor
+        .findings
+        .with_untracked(|fs| wiring::grant_changes(fs));
     let n = changes.len();
     if n == 0 {
         editor.announcement.set("No missing grants".into());

@@ -137,21 +137,7 @@ pub fn fixed(emu: &Emu, mut json: Value) -> Graph {
     json["region"] = json!(emu.region);
     let text = json.to_string().replace("ACCOUNT", &emu.account);
     let mut g = Graph::from_json(&text).expect("test graph parses");
-    for _ in 0..5 {
-        let changes: Vec<wiring::Change> = wiring::validate(&g)
-            .into_iter()
-            .filter_map(|f| f.fix)
-            .filter(|f| f.grant)
-            .flat_map(|f| f.changes)
-            .collect();
-        if changes.is_empty() {
-            break;
-        }
-        for c in changes {
-            // Two fixes can add the same grant; the second is refused and changes nothing.
-            let _ = wiring::apply(&mut g, &c);
-        }
-    }
+    wiring::fix_all_grants(&mut g);
     g
 }
 

@@ -1729,3 +1729,14 @@ fn an_s3_statement_for_a_bucket_off_the_canvas_still_needs_source_account() {
     );
     assert!(!has(&with_account, Code::MissingSourceAccount));
 }
+
+#[test]
+fn fix_all_grants_leaves_no_missing_grant_and_a_second_run_changes_nothing() {
+    let mut g = crate::examples::generated(40);
+    let before = crate::grant_changes(&validate(&g));
+    assert!(!before.is_empty(), "the generated graph lacks some grants");
+    assert!(crate::fix_all_grants(&mut g) > 0);
+    assert!(crate::grant_changes(&validate(&g)).is_empty());
+    assert!(!has(&g, Code::MissingInvokePermission));
+    assert_eq!(crate::fix_all_grants(&mut g), 0);
+}
