@@ -6,22 +6,20 @@
 #[path = "../tests/api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[path = "../tests/deploy/support.rs"]
+#[allow(dead_code)]
+mod support;
 
 use helpers::*;
-use serde_json::{Value, json};
 use server::deploy::{
-    AwsContext, Target, clients,
+    AwsContext,
     worker::{Worker, WorkerConfig},
 };
 use sqlx::postgres::PgPoolOptions;
-use std::{num::NonZeroU32, time::Duration};
-use uuid::Uuid;
+use std::num::NonZeroU32;
+use support::*;
 
 const FUNCTIONS: usize = 100;
-
-fn account() -> String {
-    (Uuid::new_v4().as_u128() % 900_000_000_000 + 100_000_000_000).to_string()
-}
 
 /// The generated graph (bucket → function → OnFailure queue → polling function units) in
 /// `account`, with every grant the validator asks for added, as "Fix all grants" would.
@@ -41,65 +39,17 @@ struct Run {
     secs: f64,
 }
 
-async fn run(app: &TestApp, pool: &sqlx::PgPool, user: &User, quota: Option<u32>) -> Run {
-    let endpoint = emulator_endpoint();
-    let account = account();
-    let target = Target {
-        id: Uuid::nil(),
-        name: "bench".into(),
-        account_id: account.clone(),
-        region: "us-east-1".into(),
-        mode: app::api::CredentialsMode::Endpoint,
-        profile: None,
-        role_arn: None,
-        endpoint: Some(endpoint.clone()),
-        read_only: false,
-        external_id: String::new(),
-    };
-    let unpaced = AwsContext {
-        sandbox_endpoint: None,
-        quota: None,
-    };
-    let g = graph(&account);
-    let c = clients::connect(&target, &unpaced).await.expect("clients");
-    server::deploy::seed::seed(&c, &g).await.expect("seeding");
-
-    let t: Value = user
-        .post(
-            "/api/v1/deploy/targets",
-            &json!({"name": format!("bench-{account}"), "account_id": account, "region": "us-east-1", "mode": "endpoint", "endpoint": endpoint}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let d = user
-        .create_draft(
-            &format!("bench-{account}"),
-            Some(serde_json::from_str(&g.to_json()).unwrap()),
-        )
-        .await;
-    let draft = d["summary"]["id"].as_str().unwrap();
-    let plan: Value = user
-        .post(
-            &format!("/api/v1/drafts/{draft}/plans"),
-            &json!({"version": 1, "target_id": t["id"]}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+/// One apply of the generated graph to a fresh emulator account, with the worker at `quota`.
+async fn run(pool: &sqlx::PgPool, user: &User, quota: Option<u32>) -> Run {
+    let emu = Emu::new().await;
+    let g = graph(&emu.account);
+    emu.seed(&g).await;
+    let name = format!("bench-{}", emu.account);
+    let target = add_target(user, &emu, &name).await;
+    let draft = draft(user, &name, &g).await;
+    let plan = plan(user, &draft, 1, &target).await;
     let mutating = plan["mutating_calls"].as_i64().unwrap();
-    // The benchmark measures the worker, not review: its admin overrides the gate.
-    let job: Value = user
-        .post(
-            &format!("/api/v1/plans/{}/apply", plan["id"].as_str().unwrap()),
-            &json!({ "override_reason": "apply benchmark" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let job = apply(user, plan["id"].as_str().unwrap()).await;
     let id = job["id"].as_str().unwrap().to_owned();
 
     let worker = Worker::new(
@@ -111,21 +61,9 @@ async fn run(app: &TestApp, pool: &sqlx::PgPool, user: &User, quota: Option<u32>
         WorkerConfig::default(),
     );
     let handle = tokio::spawn(worker.run(std::future::pending()));
-    loop {
-        let j: Value = user
-            .get(&format!("/api/v1/applies/{id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        match j["status"].as_str() {
-            Some("succeeded") => break,
-            Some("failed") => panic!("the apply failed: {j:#}"),
-            _ => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
+    let done = wait(user, &id, 600).await;
     handle.abort();
-    let _ = app;
+    assert_eq!(done["status"], "succeeded", "the apply failed: {done:#}");
     let (calls, secs): (i32, f64) = sqlx::query_as(
         "SELECT calls, extract(epoch FROM finished_at - started_at)::float8 FROM apply_jobs WHERE id = $1::uuid",
     )
@@ -152,14 +90,10 @@ async fn main() {
     let mut s = settings(Some(emulator_endpoint()));
     s.deploy.worker = false;
     let app = TestApp::spawn_with(s, pool.clone()).await;
-    let user = app
-        .signup(&format!(
-            "bench{}",
-            &Uuid::new_v4().simple().to_string()[..8]
-        ))
-        .await;
+    // Its team needs no approvals: the benchmark measures the worker, not review.
+    let user = admin(&app).await;
 
-    let paced = run(&app, &pool, &user, Some(15)).await;
+    let paced = run(&pool, &user, Some(15)).await;
     let bound = paced.calls as f64 / 15.0;
     println!(
         "paced at 15 calls/s: {FUNCTIONS} functions, {} mutating calls, {} AWS calls in all (reads included), {:.1} s; bound {:.1} s; {:.2}× the bound",
@@ -169,7 +103,7 @@ async fn main() {
         bound,
         paced.secs / bound
     );
-    let raw = run(&app, &pool, &user, None).await;
+    let raw = run(&pool, &user, None).await;
     println!(
         "unpaced: {} AWS calls in {:.1} s = {:.0} calls/s ({} mutating)",
         raw.calls,
