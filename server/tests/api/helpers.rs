@@ -206,13 +206,7 @@ impl User {
                 &json!({ "name": name, "content": content }),
             )
             .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::CREATED,
-            "{}",
-            res.text().await.unwrap()
-        );
-        res.json().await.unwrap()
+        json_with(res, StatusCode::CREATED).await
     }
 
     /// Saves `content` on top of `base`.
@@ -260,4 +254,12 @@ pub async fn futures_join<T: Send + 'static>(
         out.push(t.await.unwrap());
     }
     out
+}
+
+/// Asserts the answer's status, showing its body when it differs, and returns its JSON.
+pub async fn json_with(res: reqwest::Response, want: StatusCode) -> Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, want, "{text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("the answer is not JSON ({e}): {text}"))
 }

@@ -172,24 +172,13 @@ async fn an_approved_version_deploys_and_the_plan_shows_the_approval(pool: PgPoo
     assert_eq!(inbox[0]["version"], 1);
 
     let res = decide(&t.reviewer, &t.draft, 1, "approve").await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "{}",
-        res.text().await.unwrap()
-    );
+    json_with(res, StatusCode::CREATED).await;
     let p = plan(&t.author, &t.draft, 1, &t.target).await;
 
     assert_eq!(p["gate"]["open"], true, "{:#}", p["gate"]);
     assert_eq!(p["gate"]["approvals"][0]["reviewer"], "rita");
     let res = try_apply(&t.author, &p, None).await;
-    assert_eq!(
-        res.status(),
-        StatusCode::ACCEPTED,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let job: Value = res.json().await.unwrap();
+    let job = json_with(res, StatusCode::ACCEPTED).await;
     let done = wait(&t.author, job["id"].as_str().unwrap(), 60).await;
     assert_eq!(done["status"], "succeeded", "{done:#}");
     assert_eq!(t.emu.statements("consume").await.len(), 1);
@@ -295,13 +284,7 @@ async fn an_override_needs_an_admin_and_a_reason_and_is_audited(pool: PgPool) {
     )
     .await;
 
-    assert_eq!(
-        res.status(),
-        StatusCode::ACCEPTED,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let job: Value = res.json().await.unwrap();
+    let job = json_with(res, StatusCode::ACCEPTED).await;
     assert_eq!(
         job["override_reason"],
         "Incident 42: restore the trigger now"
@@ -472,13 +455,7 @@ async fn threads_pin_to_elements_and_survive_their_deletion(pool: PgPool) {
             &json!({ "version": 1, "pin": { "type": "edge", "id": "e" }, "body": "Should this be FIFO?" }),
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let thread: Value = res.json().await.unwrap();
+    let thread = json_with(res, StatusCode::CREATED).await;
     assert_eq!(thread["label"], "trigger events → consume");
     let tid = thread["id"].as_str().unwrap();
     let res = t

@@ -156,13 +156,7 @@ pub async fn add_target(user: &User, emu: &Emu, name: &str) -> String {
             }),
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "{}",
-        res.text().await.unwrap()
-    );
-    res.json::<Value>().await.unwrap()["id"]
+    json_with(res, StatusCode::CREATED).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -176,13 +170,7 @@ pub async fn plan(user: &User, draft: &str, version: u32, target: &str) -> Value
             &json!({ "version": version, "target_id": target }),
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "{}",
-        res.text().await.unwrap()
-    );
-    res.json().await.unwrap()
+    json_with(res, StatusCode::CREATED).await
 }
 
 /// Queues the plan; returns the job.
@@ -190,13 +178,7 @@ pub async fn apply(user: &User, plan_id: &str) -> Value {
     let res = user
         .post_empty(&format!("/api/v1/plans/{plan_id}/apply"))
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::ACCEPTED,
-        "{}",
-        res.text().await.unwrap()
-    );
-    res.json().await.unwrap()
+    json_with(res, StatusCode::ACCEPTED).await
 }
 
 /// Waits for the job to finish (at most `secs`); returns it with its steps.
@@ -236,13 +218,7 @@ pub async fn save(user: &User, draft: &str, graph: &Graph) -> u32 {
         .unwrap();
     let base = d["latest"]["id"].as_str().unwrap().to_owned();
     let res = user.save(draft, &base, &to_value(graph)).await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "{}",
-        res.text().await.unwrap()
-    );
-    res.json::<Value>().await.unwrap()["number"]
+    json_with(res, StatusCode::CREATED).await["number"]
         .as_u64()
         .unwrap() as u32
 }
@@ -276,12 +252,7 @@ pub async fn admin(app: &TestApp) -> User {
     let res = u
         .put("/api/v1/team/settings", &json!({ "approvals_required": 0 }))
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    json_with(res, StatusCode::OK).await;
     u
 }
 
