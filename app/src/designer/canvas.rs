@@ -170,16 +170,17 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
             .graph
             .with(|g| g.nodes.keys().cloned().collect::<Vec<_>>())
     });
-    // Each edge with its endpoints; they change only with the graph, not when nodes move.
-    let edge_ends = Memo::new(move |_| {
-        editor.graph.with(|g| {
-            g.edges
-                .iter()
-                .map(|(id, e)| (id.clone(), e.from.clone(), e.to.clone()))
-                .collect::<Vec<_>>()
-        })
+    let edge_ids = Memo::new(move |_| {
+        editor
+            .graph
+            .with(|g| g.edges.keys().cloned().collect::<Vec<_>>())
     });
 
+    // Viewport culling at full detail: Chromium re-records the paint of the whole SVG on
+    // every frame something in it moves, off-screen nodes included, so only what is on
+    // screen (plus half a screen around it) is in the document. Selected nodes always are,
+    // so a drag or a keyboard nudge never loses its element. Zoomed out, the low-detail
+    // layer draws everything anyway and a node is only a bare focus target.
     // The area kept in the document, in world units, rounded out to half-screen tiles: a
     // pan changes it (and mounts the nodes coming into view) only when it crosses a tile
     // edge, not on every frame.
@@ -196,11 +197,6 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
             up((h - y) / k + ty, ty),
         )
     });
-    // Viewport culling at full detail: Chromium re-records the paint of the whole SVG on
-    // every frame something in it moves, off-screen nodes included, so only what is within
-    // `window_rect` is in the document. Selected nodes always are, so a drag or a keyboard
-    // nudge never loses its element. Zoomed out, the low-detail layer draws everything
-    // anyway and a node is only a bare focus target.
     let visible_nodes = Memo::new(move |_| {
         let ids = node_ids.get();
         if !detail.get() {
@@ -218,24 +214,28 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
         })
     });
     let visible_edges = Memo::new(move |_| {
-        // Zoomed out every edge is kept, and the window is not even read (nor tracked).
-        let window = detail.get().then(|| window_rect.get());
-        edge_ends.with(|ends| {
-            ends.iter()
-                .filter(|(_, from, to)| {
-                    let Some((x0, y0, x1, y1)) = window else {
-                        return true;
-                    };
-                    let (a, b) = (editor.position(from).get(), editor.position(to).get());
-                    // The box spanned by both nodes: an edge crossing the screen counts too.
-                    a.x.max(b.x) + NODE_W >= x0
-                        && a.x.min(b.x) <= x1
-                        && a.y.max(b.y) + NODE_H >= y0
-                        && a.y.min(b.y) <= y1
-                })
-                .map(|(id, ..)| id.clone())
-                .collect::<Vec<_>>()
-        })
+        let ids = edge_ids.get();
+        if !detail.get() {
+            return ids;
+        }
+        let (x0, y0, x1, y1) = window_rect.get();
+        let ends: Vec<(NodeId, NodeId)> = editor.graph.with(|g| {
+            ids.iter()
+                .filter_map(|id| g.edges.get(id).map(|e| (e.from.clone(), e.to.clone())))
+                .collect()
+        });
+        ids.into_iter()
+            .zip(ends)
+            .filter(|(_, (from, to))| {
+                let (a, b) = (editor.position(from).get(), editor.position(to).get());
+                // The box spanned by both nodes: an edge crossing the screen counts too.
+                a.x.max(b.x) + NODE_W >= x0
+                    && a.x.min(b.x) <= x1
+                    && a.y.max(b.y) + NODE_H >= y0
+                    && a.y.min(b.y) <= y1
+            })
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>()
     });
 
     // Canvas size, for centring, fit and the minimap.
