@@ -781,41 +781,6 @@ fn family_class(node: &Node) -> &'static str {
     }
 }
 
-/// What a node or edge shows about itself besides its data: whether it is selected, its
-/// (errors, warnings) badge and its open comment threads. Each is its own memo, so a change
-/// elsewhere in the selection, findings or pins re-renders only the elements it concerns.
-struct Marks {
-    selected: Memo<bool>,
-    badge: Memo<(u32, u32)>,
-    pins: Memo<u32>,
-}
-
-impl Marks {
-    fn of(editor: Editor, badges: Memo<HashMap<Element, (u32, u32)>>, el: &Element) -> Self {
-        let selected = {
-            let el = el.clone();
-            Memo::new(move |_| editor.selection.with(|s| s.contains(&el)))
-        };
-        let badge = {
-            let el = el.clone();
-            Memo::new(move |_| badges.with(|b| b.get(&el).copied().unwrap_or_default()))
-        };
-        let pins = {
-            let el = el.clone();
-            Memo::new(move |_| {
-                editor
-                    .pins
-                    .with(|p| p.get(&el).copied().unwrap_or_default())
-            })
-        };
-        Self {
-            selected,
-            badge,
-            pins,
-        }
-    }
-}
-
 #[component]
 fn NodeView(
     editor: Editor,
@@ -829,11 +794,22 @@ fn NodeView(
         Memo::new(move |_| editor.graph.with(|g| g.nodes.get(&id).cloned()))
     };
     let el = Element::Node(id.clone());
-    let Marks {
-        selected,
-        badge,
-        pins,
-    } = Marks::of(editor, badges, &el);
+    let selected = {
+        let el = el.clone();
+        Memo::new(move |_| editor.selection.with(|s| s.contains(&el)))
+    };
+    let badge = {
+        let el = el.clone();
+        Memo::new(move |_| badges.with(|b| b.get(&el).copied().unwrap_or_default()))
+    };
+    let pins = {
+        let el = el.clone();
+        Memo::new(move |_| {
+            editor
+                .pins
+                .with(|p| p.get(&el).copied().unwrap_or_default())
+        })
+    };
     let on_focus_key = {
         let el = el.clone();
         move |ev: web_sys::KeyboardEvent| {
@@ -986,11 +962,22 @@ fn EdgeView(
         Memo::new(move |_| editor.graph.with(|g| g.edges.get(&id).cloned()))
     };
     let el = Element::Edge(id.clone());
-    let Marks {
-        selected,
-        badge,
-        pins,
-    } = Marks::of(editor, badges, &el);
+    let selected = {
+        let el = el.clone();
+        Memo::new(move |_| editor.selection.with(|s| s.contains(&el)))
+    };
+    let badge = {
+        let el = el.clone();
+        Memo::new(move |_| badges.with(|b| b.get(&el).copied().unwrap_or_default()))
+    };
+    let pins = {
+        let el = el.clone();
+        Memo::new(move |_| {
+            editor
+                .pins
+                .with(|p| p.get(&el).copied().unwrap_or_default())
+        })
+    };
     let id_attr = id.to_string();
     move || {
         let e = edge.get()?;
