@@ -146,7 +146,9 @@ fn router(state: AppState, settings: &Settings) -> Router {
     let pkg_dir = settings.site_root.join("pkg");
     let config = state.service.config().clone();
 
-    let store = PostgresStore::new(state.service.pool().clone());
+    let store = crate::store::sessions::DetachedStore::new(PostgresStore::new(
+        state.service.pool().clone(),
+    ));
     // `__Host-` cookies must be Secure, so the prefix goes with the https setting.
     let cookie = if config.secure_cookies {
         "__Host-eventloom"

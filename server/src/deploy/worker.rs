@@ -133,7 +133,7 @@ impl Worker {
 
     /// Requeues (or fails, after too many attempts) jobs whose lease lapsed.
     async fn reap(&self) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::store::begin(&self.pool).await?;
         let lapsed: Vec<(Uuid, i32)> = sqlx::query_as(
             "SELECT id, attempts FROM apply_jobs
              WHERE status = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED",
@@ -431,7 +431,7 @@ impl Worker {
             .collect();
         let summary: Vec<String> = plan.steps.iter().map(|s| s.action.summary()).collect();
         let reason: Vec<String> = plan.steps.iter().map(|s| s.reason.clone()).collect();
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = crate::store::begin(&self.pool).await.map_err(db)?;
         sqlx::query(
             "INSERT INTO apply_steps (job_id, attempt, idx, call, effect, summary, reason)
              SELECT $1, $2, * FROM UNNEST($3::int[], $4::text[], $5::text[], $6::text[], $7::text[])",

@@ -22,7 +22,7 @@ impl Service {
         let email = input.check()?;
         let display_name = clean_label("display_name", &input.display_name, 80)?;
         let hash = password::hash_async(input.password.clone()).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         let Some(user_id) = store::users::insert(&mut tx, &email, &display_name, &hash).await?
         else {
             return Err(ApiError::invalid(

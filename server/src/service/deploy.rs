@@ -300,7 +300,7 @@ impl Service {
             }
             (false, Some(r)) => Some(r),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         let id = store::deploy::insert_job(
             &mut *tx,
             me.team_id,

@@ -68,7 +68,7 @@ impl Service {
             .into());
         }
         let before = store::review::approvals_required(&self.pool, me.team_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         store::review::set_approvals_required(
             &mut *tx,
             me.team_id,
@@ -202,7 +202,7 @@ impl Service {
         }
         let note = clean_text(input.note.as_deref(), 2000, "note")?;
         let list: Vec<Uuid> = reviewers.into_iter().collect();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         store::review::insert_requests(
             &mut tx,
             me.team_id,
@@ -270,7 +270,7 @@ impl Service {
             )
             .into());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         let id = store::review::insert_decision(
             &mut *tx,
             NewDecisionRow {
@@ -419,7 +419,7 @@ impl Service {
                 )
             }
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         let tid = store::review::insert_thread(
             &mut tx,
             me.team_id,

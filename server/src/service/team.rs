@@ -31,7 +31,7 @@ impl Service {
         ip: Option<&str>,
     ) -> Result<Vec<Member>, AppError> {
         me.require(Role::Admin, "changing roles")?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         let Some(current) = store::users::role_for_update(&mut tx, me.team_id, user_id).await?
         else {
             return Err(ApiError::not_found("member").into());
@@ -76,7 +76,7 @@ impl Service {
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
         let digest = Sha256::digest(token.as_bytes());
         let expires_at = OffsetDateTime::now_utc() + INVITATION_TTL;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::begin(&self.pool).await?;
         let id = store::teams::insert_invitation(
             &mut tx, me.team_id, &digest, input.role, me.user_id, expires_at,
         )

@@ -181,7 +181,7 @@ pub async fn create(
     name: &str,
     v: &NewVersion<'_>,
 ) -> sqlx::Result<Draft> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let id = Uuid::new_v4();
     sqlx::query("INSERT INTO drafts (id, name, team_id, created_by) VALUES ($1, $2, $3, $4)")
         .bind(id)
@@ -246,7 +246,7 @@ pub async fn save(
     author: Uuid,
     v: &NewVersion<'_>,
 ) -> sqlx::Result<Saved> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     // The row lock orders concurrent saves: each sees the head the previous one left.
     let head: Option<(Option<Uuid>, i32, Option<OffsetDateTime>)> =
         sqlx::query_as("SELECT head_version, head_number, archived_at FROM drafts WHERE id = $1 AND team_id = $2 FOR UPDATE")
@@ -295,7 +295,7 @@ pub async fn rename(
     id: Uuid,
     name: &str,
 ) -> sqlx::Result<Option<DraftSummary>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let n = sqlx::query("UPDATE drafts SET name = $3 WHERE id = $1 AND team_id = $2")
         .bind(id)
         .bind(team)
@@ -313,7 +313,7 @@ pub async fn rename(
 
 /// Archives a draft (it stays readable, leaves the default listing and refuses saves).
 pub async fn archive(pool: &PgPool, team: Uuid, id: Uuid) -> sqlx::Result<Option<DraftSummary>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let n = sqlx::query("UPDATE drafts SET archived_at = COALESCE(archived_at, now()) WHERE id = $1 AND team_id = $2")
         .bind(id)
         .bind(team)

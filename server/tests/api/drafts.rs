@@ -385,7 +385,7 @@ async fn versions_cannot_be_changed_in_the_database(pool: PgPool) {
 async fn drafts_made_before_accounts_existed_are_adopted_by_the_first_team(pool: PgPool) {
     let draft = uuid::Uuid::new_v4();
     let version = uuid::Uuid::new_v4();
-    let mut tx = pool.begin().await.unwrap();
+    let mut tx = server::store::begin(&pool).await.unwrap();
     sqlx::query("INSERT INTO drafts (id, name) VALUES ($1, 'legacy')")
         .bind(draft)
         .execute(&mut *tx)

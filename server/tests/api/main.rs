@@ -2,6 +2,7 @@
 
 mod auth;
 mod authz;
+mod cancel;
 mod concurrency;
 mod drafts;
 mod health;
