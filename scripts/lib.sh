@@ -202,23 +202,25 @@ el_create_db() {
 	fi
 }
 
-# el_start_moto PORT: starts the emulator in the background and waits until it answers.
+# el_start_moto PORT: starts the emulator in the background and waits until it is warm.
 el_start_moto() {
 	local port="$1" log="$EL_LOG_DIR/moto.log"
 	if el_port_taken "$port"; then
 		el_die "port $port for the AWS emulator is taken; set EVENTLOOM_MOTO_PORT to a free port"
 	fi
-	"$EL_TOOLS_DIR/venv/bin/python" "$EL_ROOT/scripts/moto_launcher.py" "$port" >"$log" 2>&1 &
+	: >"$log" # so the readiness line below cannot be a previous run's
+	"$EL_TOOLS_DIR/venv/bin/python" "$EL_ROOT/scripts/moto_launcher.py" "$port" >>"$log" 2>&1 &
 	EL_PIDS+=("$!")
 	local i
-	for i in $(seq 1 100); do
-		if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null; then
+	for i in $(seq 1 300); do
+		# The launcher says so once its services have answered their first (slow) call.
+		if grep -q "moto listening" "$log" 2>/dev/null; then
 			return 0
 		fi
 		kill -0 "${EL_PIDS[-1]}" 2>/dev/null || el_die "the AWS emulator exited at start-up; see $log"
 		sleep 0.1
 	done
-	el_die "the AWS emulator did not answer on port $port within 10 s; see $log"
+	el_die "the AWS emulator was not ready on port $port within 30 s; see $log"
 }
 
 el_cleanup() {

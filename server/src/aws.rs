@@ -27,12 +27,16 @@ pub async fn sandbox_config(endpoint: &str) -> SdkConfig {
 }
 
 /// Whether Lambda answers at all: a one-item `ListFunctions` with a short timeout and no retries.
+///
+/// The budget is 3 s: the emulator has been measured answering its first Lambda call in
+/// 0.7 s on a two-core machine with every core busy, and the check must not call a slow
+/// but working emulator unreachable.
 pub async fn lambda_reachable(sdk: &SdkConfig) -> Result<(), String> {
     let conf = aws_sdk_lambda::config::Builder::from(sdk)
         .retry_config(RetryConfig::disabled())
         .timeout_config(
             TimeoutConfig::builder()
-                .operation_timeout(Duration::from_secs(2))
+                .operation_timeout(Duration::from_secs(3))
                 .build(),
         )
         .build();

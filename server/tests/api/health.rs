@@ -1,4 +1,7 @@
-use crate::helpers::{TestApp, settings};
+//! `/healthz`: the version, the database and the sandbox emulator, as a probe sees them.
+
+use crate::helpers::{TestApp, json_with, settings};
+use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -6,13 +9,11 @@ use sqlx::PgPool;
 async fn healthz_reports_version_database_and_a_reachable_emulator(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
 
-    let res = app.anonymous().get("/healthz").await;
+    let body = json_with(app.anonymous().get("/healthz").await, StatusCode::OK).await;
 
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(body["database"], "ok");
-    assert_eq!(body["emulator"], "reachable");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"), "{body}");
+    assert_eq!(body["database"], "ok", "{body}");
+    assert_eq!(body["emulator"], "reachable", "{body}");
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
