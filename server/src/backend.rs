@@ -7,7 +7,14 @@ use uuid::Uuid;
 
 impl Service {
     async fn session(&self, req: &Parts) -> Result<AuthSession, AppError> {
-        AuthSession::from_parts(req, self.pool(), self.config().session_absolute).await
+        let config = self.config();
+        AuthSession::from_parts(
+            req,
+            self.pool(),
+            config.session_idle,
+            config.session_absolute,
+        )
+        .await
     }
 }
 

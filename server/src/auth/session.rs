@@ -14,11 +14,22 @@ use uuid::Uuid;
 /// The session key holding [`SessionAuth`].
 const AUTH_KEY: &str = "auth";
 
-/// What the session stores: the user and when they signed in (for the absolute expiry).
+/// What the session stores: the user, when they signed in (for the absolute expiry), and
+/// when the idle timer was last pushed back (unix milliseconds).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct SessionAuth {
     user_id: Uuid,
     signed_in_at: i64,
+    #[serde(default)]
+    seen_at_ms: i64,
+}
+
+/// How long the store's idle expiry may lag behind the last request: a tenth of the idle
+/// timeout, at most a minute. tower-sessions only writes a session it sees modified, so an
+/// untouched session would expire `idle` after sign-in however busy its user is; touching
+/// it on every request would instead cost a write per request.
+fn refresh_every(idle: Duration) -> Duration {
+    (idle / 10).min(Duration::from_secs(60))
 }
 
 /// A signed-in member: user, team and role, as the database says now.
@@ -79,6 +90,7 @@ impl AuthSession {
     pub async fn from_parts(
         parts: &Parts,
         pool: &PgPool,
+        idle: Duration,
         absolute: Duration,
     ) -> Result<Self, AppError> {
         let session = parts
@@ -96,7 +108,8 @@ impl AuthSession {
                 user: None,
             });
         };
-        let age = OffsetDateTime::now_utc().unix_timestamp() - auth.signed_in_at;
+        let now = OffsetDateTime::now_utc();
+        let age = now.unix_timestamp() - auth.signed_in_at;
         if age < 0 || age as u64 > absolute.as_secs() {
             // Past the absolute lifetime: end it server-side, whatever the idle timer says.
             session.flush().await.map_err(|e| {
@@ -108,6 +121,19 @@ impl AuthSession {
             });
         }
         let user = store::users::member(pool, auth.user_id).await?;
+        let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+        let since = Duration::from_millis(now_ms.saturating_sub(auth.seen_at_ms).max(0) as u64);
+        if user.is_some() && since >= refresh_every(idle) {
+            // Modified, so the layer saves it with a fresh idle expiry and re-sends the cookie.
+            let seen = SessionAuth {
+                seen_at_ms: now_ms,
+                ..auth
+            };
+            session
+                .insert(AUTH_KEY, seen)
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("refreshing the session: {e}")))?;
+        }
         Ok(Self { session, user })
     }
 
@@ -123,9 +149,11 @@ impl AuthSession {
         let err =
             |e: tower_sessions::session::Error| AppError::Internal(anyhow::anyhow!("session: {e}"));
         self.session.cycle_id().await.map_err(err)?;
+        let now = OffsetDateTime::now_utc();
         let auth = SessionAuth {
             user_id,
-            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+            signed_in_at: now.unix_timestamp(),
+            seen_at_ms: (now.unix_timestamp_nanos() / 1_000_000) as i64,
         };
         self.session.insert(AUTH_KEY, auth).await.map_err(err)?;
         Ok(())
@@ -147,10 +175,12 @@ impl FromRequestParts<AppState> for AuthSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let config = state.service.config();
         AuthSession::from_parts(
             parts,
             state.service.pool(),
-            state.service.config().session_absolute,
+            config.session_idle,
+            config.session_absolute,
         )
         .await
     }

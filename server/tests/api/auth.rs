@@ -169,6 +169,32 @@ async fn an_idle_session_expires(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_session_in_use_outlives_its_idle_timeout_and_then_ends_when_left_alone(pool: PgPool) {
+    let mut s = settings(None);
+    s.session_idle_secs = 3;
+    let app = TestApp::spawn_with(s, pool).await;
+    let ana = app.signup("ana").await;
+
+    // Busy for more than twice the idle timeout: every request keeps the session alive.
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(7) {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(
+            ana.get("/api/v1/me").await.status(),
+            StatusCode::OK,
+            "signed out after {:?} of activity",
+            start.elapsed()
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+
+    assert_eq!(
+        ana.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
 async fn an_active_session_still_ends_at_its_absolute_lifetime(pool: PgPool) {
     let mut s = settings(None);
     s.session_absolute_secs = 2;
