@@ -352,13 +352,22 @@ impl Worker {
                 format!("the stored version does not parse: {e}"),
             )
         })?;
+        // Until a step has started, live state must be what the plan was made from, on any
+        // attempt: a worker that died before its first step changed nothing, so a moved live
+        // state is someone else's change and the reviewed plan may no longer be right. Once a
+        // step ran, the difference is partly our own work, and the resumed attempt re-plans.
+        let began: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM apply_steps WHERE job_id = $1 AND started_at IS NOT NULL)",
+        )
+        .bind(job.id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| StepError::ours("InternalError", format!("reading progress failed: {e}")))?;
         let c = clients::connect(target, &self.aws).await?;
         let result = async {
             clients::verify_identity(&c, target).await?;
             let reading = read::read(&c, &graph).await?;
-            // On the first attempt live state must be what the plan was made from; a
-            // resumed attempt finds our own partial work and re-plans from it.
-            if job.attempt == 1 && observed_hash(&reading.observed) != ctx.observed_hash {
+            if !began && observed_hash(&reading.observed) != ctx.observed_hash {
                 return Err(StepError::ours(
                     "StalePlan",
                     "Live state changed since this plan was made, so it may no longer be right. Plan again and review the new plan before applying.",

@@ -120,6 +120,60 @@ async fn assert_no_duplicates(emu: &Emu, tag: &str) {
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_job_whose_first_worker_died_before_any_step_still_refuses_a_moved_live_state(
+    pool: PgPool,
+) {
+    let app = app_without_worker(pool.clone()).await;
+    let user = admin(&app).await;
+    let emu = Emu::new().await;
+    let target = add_target(&user, &emu, "emu").await;
+    let g = pipeline(&emu, "s");
+    emu.seed(&g).await;
+    let d = draft(&user, "s", &g).await;
+    let p = plan(&user, &d, 1, &target).await;
+    let job = apply(&user, p["id"].as_str().unwrap()).await;
+    let job = job["id"].as_str().unwrap().to_owned();
+    // A first worker claimed the job and died before its first step: the reaper put it back.
+    sqlx::query("UPDATE apply_jobs SET attempts = 1 WHERE id = $1::uuid")
+        .bind(&job)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Meanwhile someone changes the queue by hand.
+    let url = emu
+        .aws
+        .sqs
+        .get_queue_url()
+        .queue_name("s-failed")
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_owned();
+    emu.aws
+        .sqs
+        .set_queue_attributes()
+        .queue_url(url)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "45",
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let worker = start_worker(&pool, None);
+    let done = wait(&user, &job, 30).await;
+    worker.abort();
+
+    assert_eq!(done["attempts"], 2, "{done:#}");
+    assert_eq!(done["status"], "failed", "{done:#}");
+    assert_eq!(done["error_code"], "StalePlan", "{done:#}");
+    assert!(emu.sids("s-work").await.is_empty(), "nothing was applied");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
 async fn a_worker_killed_at_a_random_step_is_resumed_and_converges_20_times(pool: PgPool) {
     let app = app_without_worker(pool.clone()).await;
     let user = admin(&app).await;
