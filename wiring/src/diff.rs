@@ -76,13 +76,22 @@ pub fn diff(a: &Graph, b: &Graph) -> Diff {
         match a.nodes.get(id) {
             None => {
                 d.nodes.insert(id.clone(), Status::Added);
+                let grants = node_changes(&without_grants(nb), nb);
                 d.entries.push(Entry {
                     element: crate::findings::Element::Node(id.clone()),
                     status: Status::Added,
                     text: format!("added {} {}", catalog::of(nb).label, nb.name()),
-                    security: !nb.role().is_none_or(|r| r.grants.is_empty())
-                        || matches!(nb, Node::Function(f) if !f.policy.is_empty()),
+                    security: !grants.is_empty() || grants_access(nb),
                 });
+                // What the new node grants, line by line, as a reviewer must read it.
+                for (text, security) in grants {
+                    d.entries.push(Entry {
+                        element: crate::findings::Element::Node(id.clone()),
+                        status: Status::Added,
+                        text,
+                        security,
+                    });
+                }
             }
             Some(na) if na != nb => {
                 d.nodes.insert(id.clone(), Status::Changed);
@@ -101,12 +110,21 @@ pub fn diff(a: &Graph, b: &Graph) -> Diff {
     for (id, na) in &a.nodes {
         if !b.nodes.contains_key(id) {
             d.nodes.insert(id.clone(), Status::Removed);
+            let grants = node_changes(na, &without_grants(na));
             d.entries.push(Entry {
                 element: crate::findings::Element::Node(id.clone()),
                 status: Status::Removed,
                 text: format!("removed {} {}", catalog::of(na).label, na.name()),
-                security: matches!(na, Node::Function(f) if !f.policy.is_empty()),
+                security: !grants.is_empty() || grants_access(na),
             });
+            for (text, security) in grants {
+                d.entries.push(Entry {
+                    element: crate::findings::Element::Node(id.clone()),
+                    status: Status::Removed,
+                    text,
+                    security,
+                });
+            }
         }
     }
 
@@ -295,6 +313,27 @@ fn opt_num<T: std::fmt::Display>(v: &Option<T>) -> String {
 }
 
 /// Wording for a node's changes: `(text, security-relevant)`.
+/// `n` with nothing it grants: no statements, no role grants, no URL. Diffing
+/// against it lists what an added (or removed) node grants, in the same words as a change.
+fn without_grants(n: &Node) -> Node {
+    let mut bare = n.clone();
+    if let Some(role) = bare.role_mut() {
+        role.grants.clear();
+    }
+    if let Node::Function(f) = &mut bare {
+        f.policy.clear();
+        f.url = None;
+    }
+    bare
+}
+
+/// Whether the node itself is an access decision: an outside caller, or a route that invokes
+/// with a credentials role.
+fn grants_access(n: &Node) -> bool {
+    matches!(n, Node::ExternalPrincipal(_))
+        || matches!(n, Node::HttpApiRoute(r) if r.credentials_role.is_some())
+}
+
 fn node_changes(a: &Node, b: &Node) -> Vec<(String, bool)> {
     let who = b.name().to_owned();
     let mut out: Vec<(String, bool)> = Vec::new();
@@ -517,25 +556,42 @@ fn role_changes(who: &str, a: &Role, b: &Role) -> Vec<String> {
     if a.name != b.name {
         out.push(format!("role of {who}: {} → {}", a.name, b.name));
     }
-    let actions = |r: &Role| -> BTreeSet<String> {
-        r.grants
-            .iter()
-            .flat_map(|g| {
-                g.actions.iter().flat_map(move |act| {
-                    g.resources.iter().map(move |res| format!("{act} on {res}"))
-                })
-            })
-            .collect()
+    // Each action on each resource, and whether Eventloom manages it: a managed grant is
+    // written into Eventloom's inline policy on apply, so turning management on or off
+    // changes what the role holds in AWS even when the pair itself stays.
+    let actions = |r: &Role| -> BTreeMap<String, bool> {
+        let mut pairs = BTreeMap::new();
+        for g in &r.grants {
+            for act in &g.actions {
+                for res in &g.resources {
+                    *pairs.entry(format!("{act} on {res}")).or_insert(false) |= g.managed;
+                }
+            }
+        }
+        pairs
     };
     let (ga, gb) = (actions(a), actions(b));
-    for added in gb.difference(&ga) {
+    for added in gb.keys().filter(|k| !ga.contains_key(*k)) {
         out.push(format!("role {} of {who} granted {added}", b.name));
     }
-    for removed in ga.difference(&gb) {
+    for removed in ga.keys().filter(|k| !gb.contains_key(*k)) {
         out.push(format!(
             "role {} of {who} no longer granted {removed}",
             b.name
         ));
+    }
+    for (pair, &now) in &gb {
+        match ga.get(pair) {
+            Some(&was) if was != now && now => out.push(format!(
+                "role {} of {who}: {pair} now managed by Eventloom (apply writes it into Eventloom's inline policy)",
+                b.name
+            )),
+            Some(&was) if was != now => out.push(format!(
+                "role {} of {who}: {pair} no longer managed by Eventloom (apply removes it from Eventloom's inline policy)",
+                b.name
+            )),
+            _ => {}
+        }
     }
     for t in b.trusts.difference(&a.trusts) {
         out.push(format!("role {} of {who} now trusts {t}", b.name));
@@ -935,6 +991,66 @@ mod tests {
         assert_eq!(
             texts(&diff(&g(true), &g(false))),
             ["role f-role of f no longer granted sqs:SendMessage on *"]
+        );
+    }
+
+    #[test]
+    fn a_grant_turned_managed_is_a_security_relevant_change() {
+        let g = |managed: bool| {
+            graph(
+                &[func_with("f", |f| {
+                    let mut x = grant(&["sqs:SendMessage"], &["*"]);
+                    x.managed = managed;
+                    f.role.grants.push(x);
+                })],
+                &[],
+            )
+        };
+        let d = diff(&g(false), &g(true));
+        assert_eq!(
+            texts(&d),
+            [
+                "role f-role of f: sqs:SendMessage on * now managed by Eventloom (apply writes it into Eventloom's inline policy)"
+            ]
+        );
+        assert!(d.entries.iter().all(|e| e.security));
+        assert_eq!(
+            texts(&diff(&g(true), &g(false))),
+            [
+                "role f-role of f: sqs:SendMessage on * no longer managed by Eventloom (apply removes it from Eventloom's inline policy)"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_added_function_lists_what_it_grants_and_a_removed_one_what_it_took_away() {
+        let a = graph(&[], &[]);
+        let b = graph(
+            &[func_with("f", |f| {
+                f.role.grants.push(grant(&["sqs:SendMessage"], &["*"]));
+                f.url = Some(FunctionUrl {
+                    auth_type: UrlAuthType::None,
+                });
+            })],
+            &[],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(
+            texts(&d),
+            [
+                "added Lambda function f",
+                "function URL of f: none → NONE",
+                "role f-role of f granted sqs:SendMessage on *",
+            ]
+        );
+        assert!(d.entries.iter().all(|e| e.security));
+        assert_eq!(
+            texts(&diff(&b, &a)),
+            [
+                "removed Lambda function f",
+                "function URL of f: NONE → none",
+                "role f-role of f no longer granted sqs:SendMessage on *",
+            ]
         );
     }
 
