@@ -39,16 +39,40 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash(&uuid::Uuid::new_v4().to_string()).unwrap_or_default())
 }
 
+/// Hashes in flight at once: each holds 19 MiB, and tokio's blocking pool would otherwise
+/// run up to 512 of them, so a flood of sign-ups or sign-ins could take ~10 GB. Twice the
+/// cores keeps every core busy; the rest wait their turn.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores * 2)
+    })
+}
+
 /// Runs `hash` off the async runtime.
 pub async fn hash_async(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash(&password)).await?
+    let slot = hashing().acquire().await?;
+    // The slot moves into the task: it is held for as long as the hash runs, even when the
+    // request that asked for it is gone.
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        hash(&password)
+    })
+    .await?
 }
 
 /// Runs `verify` off the async runtime.
 pub async fn verify_async(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &phc))
-        .await
-        .unwrap_or(false)
+    let Ok(slot) = hashing().acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        verify(&password, &phc)
+    })
+    .await
+    .unwrap_or(false)
 }
 
 #[cfg(test)]

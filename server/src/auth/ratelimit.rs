@@ -29,17 +29,36 @@ pub fn ip_key(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
-/// Refuses with 429 when the account or the address used up its failures.
-pub async fn check(
+/// An attempt counted against its account and address until it is known to have succeeded.
+#[must_use = "a successful sign-in must release its attempt"]
+pub struct Attempt {
+    ids: Vec<i64>,
+}
+
+/// Counts an attempt, then refuses with 429 when the account or the address is over its
+/// limit, this attempt included.
+///
+/// The attempt is written before the count is read, so parallel attempts see each other:
+/// of a burst, at most the limit's worth get as far as checking a password. A check that
+/// only counted earlier failures would let the whole burst through before any was recorded.
+/// A refused attempt is taken back, so hammering a locked account does not extend the lock.
+pub async fn reserve(
     pool: &PgPool,
     limits: Limits,
     account: &str,
     ip: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<Attempt, AppError> {
     let ip_key = ip.map(ip_key);
     let keys: Vec<String> = std::iter::once(account.to_owned())
         .chain(ip_key.clone())
         .collect();
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO signin_failures (key) SELECT unnest($1::text[]) RETURNING id",
+    )
+    .bind(&keys)
+    .fetch_all(pool)
+    .await?;
+    let attempt = Attempt { ids };
     let rows: Vec<(String, i64, f64)> = sqlx::query_as(
         "SELECT key, count(*), EXTRACT(EPOCH FROM (min(at) + make_interval(secs => $2) - now()))::float8
          FROM signin_failures WHERE key = ANY($1) AND at > now() - make_interval(secs => $2)
@@ -55,7 +74,8 @@ pub async fn check(
         } else {
             limits.per_ip
         };
-        if count >= limit {
+        if count > limit {
+            release(pool, attempt).await?;
             let retry_after_secs = retry.ceil().max(1.0) as u64;
             let who = if key == account {
                 "this account"
@@ -72,20 +92,13 @@ pub async fn check(
             .into());
         }
     }
-    Ok(())
+    Ok(attempt)
 }
 
-/// Records a failed sign-in against the account and the address.
-pub async fn record_failure(
-    pool: &PgPool,
-    account: &str,
-    ip: Option<&str>,
-) -> Result<(), AppError> {
-    let keys: Vec<String> = std::iter::once(account.to_owned())
-        .chain(ip.map(ip_key))
-        .collect();
-    sqlx::query("INSERT INTO signin_failures (key) SELECT unnest($1::text[])")
-        .bind(&keys)
+/// Takes an attempt back: it succeeded, or it was refused before a password was checked.
+pub async fn release(pool: &PgPool, attempt: Attempt) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM signin_failures WHERE id = ANY($1)")
+        .bind(&attempt.ids)
         .execute(pool)
         .await?;
     Ok(())

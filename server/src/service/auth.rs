@@ -99,7 +99,34 @@ impl Service {
     ) -> Result<Me, AppError> {
         let email = normalize_email(&input.email).map_err(|_| wrong_credentials())?;
         let key = ratelimit::account_key(&email);
-        ratelimit::check(&self.pool, self.config.signin, &key, ip).await?;
+        let attempt = match ratelimit::reserve(&self.pool, self.config.signin, &key, ip).await {
+            Ok(a) => a,
+            Err(refused) => {
+                // Recorded under the account's team, so its admins see who is being locked out.
+                let user_id = store::users::credentials(&self.pool, &email)
+                    .await?
+                    .map(|(id, _)| id);
+                let team_id = match user_id {
+                    Some(id) => store::users::member(&self.pool, id)
+                        .await?
+                        .map(|m| m.team_id),
+                    None => None,
+                };
+                store::audit::record(
+                    &self.pool,
+                    Event {
+                        team_id,
+                        actor_id: user_id,
+                        action: "auth.signin_limited",
+                        target: Some(email),
+                        detail: serde_json::json!({}),
+                        ip,
+                    },
+                )
+                .await?;
+                return Err(refused);
+            }
+        };
         let found = store::users::credentials(&self.pool, &email).await?;
         // Verify against a dummy hash for unknown emails, so timing does not reveal accounts.
         let (user_id, phc) = match &found {
@@ -112,7 +139,7 @@ impl Service {
             _ => None,
         };
         let Some(member) = member else {
-            ratelimit::record_failure(&self.pool, &key, ip).await?;
+            // The attempt stays counted: it was a failure.
             let team_id = match user_id {
                 Some(id) => store::users::member(&self.pool, id)
                     .await?
@@ -133,6 +160,7 @@ impl Service {
             .await?;
             return Err(wrong_credentials());
         };
+        ratelimit::release(&self.pool, attempt).await?;
         ratelimit::clear(&self.pool, &key).await?;
         session.sign_in(member.user_id).await?;
         store::audit::record(

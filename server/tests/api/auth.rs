@@ -277,6 +277,48 @@ async fn repeated_failures_lock_the_account_for_a_while_with_a_clear_message(poo
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_parallel_burst_of_guesses_gets_no_more_tries_than_the_limit_and_is_audited(
+    pool: PgPool,
+) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let ana = app.signup("ana").await;
+    let guesses = (0..20).map(|i| {
+        let (attacker, email) = (app.anonymous(), ana.email.clone());
+        tokio::spawn(async move {
+            attacker
+                .post(
+                    "/api/v1/auth/signin",
+                    &json!({"email": email, "password": format!("guess-number-{i}")}),
+                )
+                .await
+                .status()
+        })
+    });
+    let statuses = futures_join(guesses).await;
+
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(tried + refused, 20, "{statuses:?}");
+    assert!(tried <= 5, "{tried} passwords were checked, the limit is 5");
+    let limited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.signin_limited' AND team_id IS NOT NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        limited as usize, refused,
+        "every refusal is in the team's audit log"
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
 async fn failures_from_one_address_are_limited_across_accounts(pool: PgPool) {
     let mut s = settings(None);
     s.signin_limit_ip = 3;
