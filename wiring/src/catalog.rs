@@ -551,12 +551,17 @@ pub fn of(node: &Node) -> &'static Entry {
     entry(node.kind())
 }
 
+/// Whether `action` applies to a bucket's objects (`arn/*`) rather than the bucket.
+pub(crate) fn is_object_action(action: &str) -> bool {
+    matches!(action, "s3:PutObject" | "s3:GetObject" | "s3:DeleteObject")
+}
+
 /// The resource an execution-role `action` applies to, given the target's ARN.
 /// Object and item actions apply below the bucket or table; network-interface actions to `*`.
 pub fn action_resource<'a>(action: &str, arn: &'a str) -> std::borrow::Cow<'a, str> {
     use std::borrow::Cow;
     match action {
-        "s3:PutObject" | "s3:GetObject" | "s3:DeleteObject" => Cow::Owned(format!("{arn}/*")),
+        a if is_object_action(a) => Cow::Owned(format!("{arn}/*")),
         a if a.starts_with("ec2:") => Cow::Borrowed("*"),
         // Item actions apply to the table, not its stream.
         a if a.starts_with("dynamodb:") && a.ends_with("Item") => {

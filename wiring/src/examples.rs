@@ -21,7 +21,7 @@ fn pattern(s: &str) -> ArnPattern {
     ArnPattern(s.into())
 }
 
-fn actions(list: &[&str]) -> std::collections::BTreeSet<IamAction> {
+fn actions(list: &[&str]) -> Set<IamAction> {
     list.iter().map(|a| IamAction::known(a)).collect()
 }
 

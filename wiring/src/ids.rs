@@ -254,30 +254,38 @@ pub fn wildcard_match_ignore_case(pattern: &str, text: &str) -> bool {
     wildcard_bytes(pattern.as_bytes(), text.as_bytes(), true)
 }
 
-// Most patterns are exact ARNs, or an ARN with one trailing `*`: the literal head before the
-// first wildcard is compared as one slice (a memcmp), and only the rest is matched byte by byte.
+// Most patterns are exact ARNs, or an ARN with one trailing `*`. An exact match is one
+// slice comparison (a memcmp); otherwise the literal head is walked only until the first
+// difference, which for a pattern that does not match is usually within a few bytes.
 fn wildcard_bytes(p: &[u8], t: &[u8], fold: bool) -> bool {
-    let same = |a: &[u8], b: &[u8]| {
+    let eq = |a: u8, b: u8| {
         if fold {
-            a.eq_ignore_ascii_case(b)
+            a.eq_ignore_ascii_case(&b)
         } else {
             a == b
         }
     };
-    let head = p
-        .iter()
-        .position(|&b| b == b'*' || b == b'?')
-        .unwrap_or(p.len());
-    if head == p.len() {
-        return p.len() == t.len() && same(p, t);
+    // Names are nearly always written in AWS's own case, so the byte comparison settles
+    // most matches before the slower case-folding one.
+    if p.len() == t.len() && (p == t || (fold && p.eq_ignore_ascii_case(t))) {
+        return true;
     }
-    if t.len() < head || !same(&p[..head], &t[..head]) {
-        return false;
+    let mut i = 0;
+    while i < p.len() {
+        let c = p[i];
+        if c == b'*' || c == b'?' {
+            return match &p[i..] {
+                b"*" => true,
+                rest => wildcard_tail(rest, &t[i..], fold),
+            };
+        }
+        if i >= t.len() || !eq(c, t[i]) {
+            return false;
+        }
+        i += 1;
     }
-    match &p[head..] {
-        b"*" => true,
-        rest => wildcard_tail(rest, &t[head..], fold),
-    }
+    // The whole pattern was literal and matched a prefix of `t`: equal only if as long.
+    i == t.len()
 }
 
 // Greedy matching with one backtrack point, on bytes: no allocation, linear in practice.

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod report;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod set;
 pub mod validate;
 
 #[cfg(test)]

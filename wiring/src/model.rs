@@ -5,8 +5,10 @@
 //! changes validation, the plan or the diff in AWS terms.
 
 use crate::ids::*;
+pub use crate::set::Set;
+pub use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The JSON schema version this crate reads and writes.
@@ -453,8 +455,9 @@ impl fmt::Display for Missing {
 pub enum Principal {
     /// `*`: anyone (only sensible for function URLs with auth type NONE).
     Any,
-    /// An AWS service, e.g. `s3.amazonaws.com`.
-    Service(String),
+    /// An AWS service, e.g. `s3.amazonaws.com` (kept inline: most service names are
+    /// short, and every trigger check compares one).
+    Service(CompactString),
     /// A whole account.
     Account(AccountId),
     /// An IAM role or user.
@@ -478,7 +481,7 @@ impl Principal {
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
         if service_ok {
-            return Ok(Self::Service(s.to_owned()));
+            return Ok(Self::Service(s.into()));
         }
         Err(IdError {
             what: "principal".into(),
@@ -489,7 +492,7 @@ impl Principal {
 
     /// A service principal from the catalog.
     pub fn service(s: &str) -> Self {
-        Self::Service(s.to_owned())
+        Self::Service(s.into())
     }
 
     /// The account this principal belongs to, when it names one.
@@ -637,6 +640,11 @@ impl ArnPattern {
         Self(arn.as_str().into())
     }
 
+    /// An exact ARN, already known to be one, as a pattern.
+    pub(crate) fn exact_str(arn: &str) -> Self {
+        Self(arn.into())
+    }
+
     /// The pattern as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -731,9 +739,9 @@ impl Statement {
 #[serde(deny_unknown_fields)]
 pub struct RoleGrant {
     /// Actions granted.
-    pub actions: BTreeSet<IamAction>,
+    pub actions: Set<IamAction>,
     /// Resources they apply to.
-    pub resources: BTreeSet<ArnPattern>,
+    pub resources: Set<ArnPattern>,
     /// Whether Eventloom manages this grant (it then lives in Eventloom's own inline policy);
     /// unmanaged grants describe what the role already has elsewhere.
     #[serde(default, skip_serializing_if = "is_default")]
@@ -760,15 +768,15 @@ pub struct Role {
     pub name: RoleName,
     /// Service principals the role's trust policy allows.
     #[serde(default = "Role::default_trust")]
-    pub trusts: BTreeSet<String>,
+    pub trusts: Set<String>,
     /// Known grants.
     #[serde(default)]
     pub grants: Vec<RoleGrant>,
 }
 
 impl Role {
-    fn default_trust() -> BTreeSet<String> {
-        BTreeSet::from(["lambda.amazonaws.com".to_owned()])
+    fn default_trust() -> Set<String> {
+        Set::from(["lambda.amazonaws.com".to_owned()])
     }
 
     /// A role with the default Lambda trust and no grants.
@@ -1335,9 +1343,21 @@ impl Node {
         account: Option<&AccountId>,
         region: Option<&Region>,
     ) -> Result<Arn, Missing> {
-        // Plain pushes into one pre-sized string: this runs for every node on every edit.
-        let partition = region.map_or("aws", Region::partition);
         let mut out = String::with_capacity(80);
+        self.write_arn(&mut out, account, region)?;
+        Ok(Arn(out.into()))
+    }
+
+    /// Appends the node's ARN to `out`. The validator writes every node's ARN into one
+    /// buffer this way, instead of one allocation per node on every edit. On error, `out`
+    /// may hold part of the ARN; the caller truncates it.
+    pub(crate) fn write_arn(
+        &self,
+        out: &mut String,
+        account: Option<&AccountId>,
+        region: Option<&Region>,
+    ) -> Result<(), Missing> {
+        let partition = region.map_or("aws", Region::partition);
         let mut put = |parts: &[&str]| parts.iter().for_each(|p| out.push_str(p));
         let account = || account.map(AccountId::as_str).ok_or(Missing::Account);
         let region = || region.map(Region::as_str).ok_or(Missing::Region);
@@ -1389,7 +1409,7 @@ impl Node {
                 put(&[":table/", s.name.as_str(), "/stream/", label]);
             }
             Node::KafkaTopic(k) => match &k.cluster {
-                KafkaCluster::Msk(arn) => return Ok(arn.clone()),
+                KafkaCluster::Msk(arn) => put(&[arn.as_str()]),
                 // Self-managed clusters have no ARN; the topic is addressed by brokers + name.
                 KafkaCluster::SelfManaged(_) => {
                     put(&head("kafka")?);
@@ -1413,18 +1433,22 @@ impl Node {
                 put(&[":stateMachine:", s.name.as_str()]);
             }
             Node::HttpApiRoute(r) => {
-                let (method, path) = r
-                    .route_key
-                    .split_once(' ')
-                    .unwrap_or(("*", r.route_key.as_str()));
                 let stage = if r.stage == "$default" {
                     "*"
                 } else {
                     r.stage.as_str()
                 };
-                let method = if method == "ANY" { "*" } else { method };
                 put(&head("execute-api")?);
-                put(&[":", r.name.as_str(), "/", stage, "/", method, path]);
+                put(&[":", r.name.as_str(), "/", stage, "/"]);
+                // `$default` catches every request and is addressed by its own name
+                // (`…/*/$default`); other routes by method and path (`…/*/GET/orders`).
+                match r.route_key.split_once(' ') {
+                    Some((method, path)) => {
+                        put(&[if method == "ANY" { "*" } else { method }, path])
+                    }
+                    None if r.route_key == "$default" => put(&["$default"]),
+                    None => put(&["*", r.route_key.as_str()]),
+                }
             }
             Node::TargetGroup(t) => {
                 put(&head("elasticloadbalancing")?);
@@ -1448,11 +1472,11 @@ impl Node {
                 put(&[":log-group:", g.name.as_str(), ":*"]);
             }
             Node::ExternalPrincipal(p) => match &p.principal {
-                Principal::Arn(a) => return Ok(a.clone()),
+                Principal::Arn(a) => put(&[a.as_str()]),
                 _ => put(&["arn:", partition, ":iam::", account()?, ":root"]),
             },
         }
-        Ok(Arn(out.into()))
+        Ok(())
     }
 }
 
@@ -1853,6 +1877,28 @@ mod tests {
             "arn:aws:sqs:eu-west-1:123456789012:jobs"
         );
         assert_eq!(g.arn_of(&id("b")).unwrap().as_str(), "arn:aws:s3:::uploads");
+    }
+
+    #[test]
+    fn http_api_routes_grant_the_source_arn_api_gateway_sends() {
+        let route = |stage: &str, key: &str| {
+            let text = format!(
+                r#"{{"schema":1,"account":"123456789012","region":"eu-west-1","nodes":{{"r":{{"kind":"http_api_route","name":"a1b2c3","stage":"{stage}","route_key":"{key}"}}}}}}"#
+            );
+            let g = Graph::from_json(&text).unwrap();
+            g.arn_of(&id("r")).unwrap().to_string()
+        };
+        let head = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3";
+        assert_eq!(
+            route("$default", "GET /orders"),
+            format!("{head}/*/GET/orders")
+        );
+        assert_eq!(
+            route("prod", "ANY /orders"),
+            format!("{head}/prod/*/orders")
+        );
+        // The catch-all route is addressed by its own name, not as a method and path.
+        assert_eq!(route("$default", "$default"), format!("{head}/*/$default"));
     }
 
     #[test]

@@ -5,7 +5,6 @@
 use crate::ids::{AccountId, Arn};
 use crate::model::{ArnPattern, IamAction, Principal, RoleGrant, Statement, UrlAuthType};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
 
 /// Lambda's limit on a function's resource-based policy, in bytes.
 pub const POLICY_LIMIT: usize = 20_480;
@@ -73,18 +72,33 @@ pub fn policy_document(function_arn: &str, statements: &[Statement]) -> Value {
 /// fields' lengths, without building the JSON, because it runs for every function on
 /// every edit; `statement_json` is the reference it must agree with (see tests).
 pub fn policy_size(function_arn: &str, statements: &[Statement]) -> usize {
+    document_size(function_arn, statements, str_len)
+}
+
+/// An upper bound of [`policy_size`] from the strings' lengths alone (every byte counted
+/// as its longest escape), so that policies far below the limit, nearly all of them, are
+/// never measured byte by byte.
+pub fn policy_size_bound(function_arn: &str, statements: &[Statement]) -> usize {
+    document_size(function_arn, statements, |s| 2 + 6 * s.len())
+}
+
+fn document_size(
+    function_arn: &str,
+    statements: &[Statement],
+    str_len: fn(&str) -> usize,
+) -> usize {
     if statements.is_empty() {
         return 0;
     }
     let items: usize = statements
         .iter()
-        .map(|s| statement_size(s, function_arn))
+        .map(|s| statement_size(s, function_arn, str_len))
         .sum();
     let array = 2 + statements.len() - 1 + items;
-    obj_len(&[
-        ("Version", str_len("2012-10-17")),
-        ("Id", str_len("default")),
-        ("Statement", array),
+    obj_len([
+        Some(("Version", str_len("2012-10-17"))),
+        Some(("Id", str_len("default"))),
+        Some(("Statement", array)),
     ])
 }
 
@@ -100,66 +114,70 @@ fn str_len(s: &str) -> usize {
         .sum::<usize>()
 }
 
-/// The length of a JSON object whose values have the given serialized lengths.
-fn obj_len(entries: &[(&str, usize)]) -> usize {
-    2 + entries.len().saturating_sub(1)
-        + entries
-            .iter()
-            .map(|(k, v)| str_len(k) + 1 + v)
-            .sum::<usize>()
+/// The length of a JSON object whose values have the given serialized lengths; absent
+/// entries (`None`) are left out. Takes arrays, so sizing a policy allocates nothing.
+/// Keys are the policy grammar's own names, which need no escapes.
+fn obj_len<'a>(entries: impl IntoIterator<Item = Option<(&'a str, usize)>>) -> usize {
+    let (count, sum): (usize, usize) = entries
+        .into_iter()
+        .flatten()
+        .fold((0, 0), |(n, sum), (k, v)| (n + 1, sum + k.len() + 3 + v));
+    2 + count.saturating_sub(1) + sum
 }
 
-fn statement_size(st: &Statement, function_arn: &str) -> usize {
+fn statement_size(st: &Statement, function_arn: &str, str_len: fn(&str) -> usize) -> usize {
     let principal = match &st.principal {
         Principal::Any => str_len("*"),
-        Principal::Service(s) => obj_len(&[("Service", str_len(s))]),
+        Principal::Service(s) => obj_len([Some(("Service", str_len(s)))]),
         // "arn:aws:iam::" + 12 digits + ":root", quoted.
-        Principal::Account(a) => obj_len(&[(
+        Principal::Account(a) => obj_len([Some((
             "AWS",
             2 + "arn:aws:iam::".len() + a.as_str().len() + ":root".len(),
-        )]),
-        Principal::Arn(a) => obj_len(&[("AWS", str_len(a.as_str()))]),
+        ))]),
+        Principal::Arn(a) => obj_len([Some(("AWS", str_len(a.as_str())))]),
     };
-    let mut string_equals: Vec<(&str, usize)> = Vec::new();
-    if let Some(a) = &st.source_account {
-        string_equals.push(("AWS:SourceAccount", str_len(a.as_str())));
-    }
-    if let Some(o) = &st.principal_org_id {
-        string_equals.push(("aws:PrincipalOrgID", str_len(o)));
-    }
-    if let Some(t) = st.function_url_auth_type {
-        string_equals.push(("lambda:FunctionUrlAuthType", str_len(t.as_str())));
-    }
-    let mut groups: Vec<(&str, usize)> = Vec::new();
-    if !string_equals.is_empty() {
-        groups.push(("StringEquals", obj_len(&string_equals)));
-    }
-    if let Some(v) = st.invoked_via_function_url {
-        groups.push((
-            "Bool",
-            obj_len(&[(
-                "lambda:InvokedViaFunctionUrl",
-                str_len(if v { "true" } else { "false" }),
-            )]),
-        ));
-    }
-    if let Some(a) = &st.source_arn {
-        groups.push((
-            "ArnLike",
-            obj_len(&[("AWS:SourceArn", str_len(a.as_str()))]),
-        ));
-    }
-    let mut entries = vec![
-        ("Sid", str_len(st.sid.as_str())),
-        ("Effect", str_len("Allow")),
-        ("Principal", principal),
-        ("Action", str_len(st.action.as_str())),
-        ("Resource", str_len(function_arn)),
+    let string_equals = [
+        st.source_account
+            .as_ref()
+            .map(|a| ("AWS:SourceAccount", str_len(a.as_str()))),
+        st.principal_org_id
+            .as_ref()
+            .map(|o| ("aws:PrincipalOrgID", str_len(o))),
+        st.function_url_auth_type
+            .map(|t| ("lambda:FunctionUrlAuthType", str_len(t.as_str()))),
     ];
-    if !groups.is_empty() {
-        entries.push(("Condition", obj_len(&groups)));
-    }
-    obj_len(&entries)
+    let groups = [
+        string_equals
+            .iter()
+            .any(Option::is_some)
+            .then(|| ("StringEquals", obj_len(string_equals))),
+        st.invoked_via_function_url.map(|v| {
+            (
+                "Bool",
+                obj_len([Some((
+                    "lambda:InvokedViaFunctionUrl",
+                    str_len(if v { "true" } else { "false" }),
+                ))]),
+            )
+        }),
+        st.source_arn.as_ref().map(|a| {
+            (
+                "ArnLike",
+                obj_len([Some(("AWS:SourceArn", str_len(a.as_str())))]),
+            )
+        }),
+    ];
+    obj_len([
+        Some(("Sid", str_len(st.sid.as_str()))),
+        Some(("Effect", str_len("Allow"))),
+        Some(("Principal", principal)),
+        Some(("Action", str_len(st.action.as_str()))),
+        Some(("Resource", str_len(function_arn))),
+        groups
+            .iter()
+            .any(Option::is_some)
+            .then(|| ("Condition", obj_len(groups))),
+    ])
 }
 
 /// Reads a policy returned by `GetPolicy` back into statements. Statements Eventloom
@@ -280,13 +298,13 @@ pub fn role_policy_document<'a>(grants: impl IntoIterator<Item = &'a RoleGrant>)
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
-/// A role trust policy for `services`.
-pub fn trust_policy_document(services: &BTreeSet<String>) -> Value {
+/// A role trust policy for `services` (given in order, without duplicates).
+pub fn trust_policy_document<'a>(services: impl IntoIterator<Item = &'a String>) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
-            "Principal": { "Service": services.iter().collect::<Vec<_>>() },
+            "Principal": { "Service": services.into_iter().collect::<Vec<_>>() },
             "Action": "sts:AssumeRole",
         }],
     })
@@ -449,8 +467,13 @@ mod tests {
         for n in 1..=all.len() {
             let doc = policy_document(fa, &all[..n]).to_string();
             assert_eq!(policy_size(fa, &all[..n]), doc.len(), "{doc}");
+            assert!(policy_size_bound(fa, &all[..n]) >= doc.len());
         }
         assert_eq!(policy_size(fa, &[]), 0);
+        let mut escaped = stmt("e", "s3.amazonaws.com", None, None);
+        escaped.principal_org_id = Some("\u{1}\"\n".repeat(40));
+        let doc = policy_document(fa, std::slice::from_ref(&escaped)).to_string();
+        assert!(policy_size_bound(fa, &[escaped]) >= doc.len(), "{doc}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ const AWS_DETECTS: [NodeKind; 4] = [
 pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
     let g = v.g;
     let n = v.info.len();
-    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(v.edges.len());
 
     for r in &v.edges {
         let (a, b) = (r.from, r.to);
@@ -29,7 +29,7 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
                     key_suffix,
                 },
                 Node::S3Bucket(_),
-            ) => v.info[b].outgoing.iter().any(|(_, t)| {
+            ) => v.outgoing_at(b).iter().any(|(_, t)| {
                 t.kind.trigger().is_some_and(|tr| {
                     s3_filters_overlap(
                         key_prefix.as_deref(),
@@ -42,7 +42,7 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
             _ => true,
         };
         if flows {
-            adj[a].push(b);
+            pairs.push((a as u32, b as u32));
         }
     }
     // Events put on a bus reach the rules on that bus (same account and region).
@@ -50,7 +50,7 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
         let node = v.info[i].node;
         (
             bus.to_owned(),
-            v.info[i].account.as_ref().map(|a| a.to_string()),
+            g.account_cow(node).map(|a| a.to_string()),
             g.region_ref(node).map(|r| r.to_string()),
         )
     };
@@ -69,16 +69,20 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
             if let Node::EventBus(b) = info.node
                 && let Some(rules) = rules_by_bus.get(&key(i, b.name.as_str()))
             {
-                adj[i].extend(rules.iter().copied());
+                pairs.extend(rules.iter().map(|&r| (i as u32, r as u32)));
             }
         }
     }
 
+    let adj = Adj::new(n, &pairs);
     let mut out = Vec::new();
-    for comp in tarjan(&adj) {
-        let is_loop = comp.len() > 1 || adj[comp[0]].contains(&comp[0]);
+    let Some(on_cycle_paths) = cyclic_part(&adj, &pairs) else {
+        return out;
+    };
+    tarjan(&adj, &on_cycle_paths, |comp| {
+        let is_loop = comp.len() > 1 || adj.of(comp[0]).contains(&(comp[0] as u32));
         if !is_loop {
-            continue;
+            return;
         }
         let in_comp: FastSet<usize> = comp.iter().copied().collect();
         // Report at the function with the smallest id, so the finding is stable across runs.
@@ -87,7 +91,7 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
             .filter(|&&i| matches!(v.info[i].node, Node::Function(_)))
             .min()
         else {
-            continue;
+            return;
         };
         let cycle = shortest_cycle(&adj, &in_comp, start);
         let names: Vec<&str> = cycle.iter().map(|&i| v.info[i].node.name()).collect();
@@ -141,23 +145,82 @@ pub(super) fn find(v: &Validator<'_>) -> Vec<Finding> {
             .severity(severity)
             .field("recursive_loop"),
         );
-    }
+    });
     out
 }
 
-/// Strongly connected components, iteratively (no recursion depth limit).
-fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+/// The event-flow graph's adjacency lists, all in two vectors (compressed rows) rather than
+/// one allocation per node.
+struct Adj {
+    at: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl Adj {
+    /// From `(from, to)` pairs; each node's targets keep the pairs' order.
+    fn new(n: usize, pairs: &[(u32, u32)]) -> Self {
+        let mut at = vec![0u32; n + 1];
+        for &(a, _) in pairs {
+            at[a as usize + 1] += 1;
+        }
+        for i in 0..n {
+            at[i + 1] += at[i];
+        }
+        let mut fill = at.clone();
+        let mut to = vec![0u32; pairs.len()];
+        for &(a, b) in pairs {
+            to[fill[a as usize] as usize] = b;
+            fill[a as usize] += 1;
+        }
+        Self { at, to }
+    }
+
+    fn len(&self) -> usize {
+        self.at.len() - 1
+    }
+
+    fn of(&self, v: usize) -> &[u32] {
+        &self.to[self.at[v] as usize..self.at[v + 1] as usize]
+    }
+}
+
+/// Which nodes are left after repeatedly removing those with no incoming edge (Kahn's
+/// topological sort), or `None` when that removes them all: the graph has no cycle, the
+/// usual case, and Tarjan's pass is not needed. Every cycle lies among the nodes left.
+fn cyclic_part(adj: &Adj, pairs: &[(u32, u32)]) -> Option<Vec<bool>> {
+    let n = adj.len();
+    let mut indegree = vec![0u32; n];
+    for &(_, b) in pairs {
+        indegree[b as usize] += 1;
+    }
+    let mut ready: Vec<usize> = (0..n).filter(|&v| indegree[v] == 0).collect();
+    let mut removed = 0;
+    while let Some(v) = ready.pop() {
+        removed += 1;
+        for &w in adj.of(v) {
+            let d = &mut indegree[w as usize];
+            *d -= 1;
+            if *d == 0 {
+                ready.push(w as usize);
+            }
+        }
+    }
+    (removed < n).then(|| indegree.iter().map(|&d| d > 0).collect())
+}
+
+/// Strongly connected components among the nodes `keep` marks, iteratively (no recursion
+/// depth limit); `each` sees every component once.
+fn tarjan(adj: &Adj, keep: &[bool], mut each: impl FnMut(&[usize])) {
     const UNSEEN: usize = usize::MAX;
     let n = adj.len();
     let mut index = vec![UNSEEN; n];
     let mut low = vec![0; n];
     let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut out = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
     let mut next = 0;
     let mut work: Vec<(usize, usize)> = Vec::new();
     for root in 0..n {
-        if index[root] != UNSEEN {
+        if index[root] != UNSEEN || !keep[root] {
             continue;
         }
         work.push((root, 0));
@@ -169,8 +232,12 @@ fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
                 stack.push(v);
                 on_stack[v] = true;
             }
-            if let Some(&w) = adj[v].get(*child) {
+            if let Some(&w) = adj.of(v).get(*child) {
+                let w = w as usize;
                 *child += 1;
+                if !keep[w] {
+                    continue;
+                }
                 if index[w] == UNSEEN {
                     work.push((w, 0));
                 } else if on_stack[w] {
@@ -183,27 +250,28 @@ fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
                 low[parent] = low[parent].min(low[v]);
             }
             if low[v] == index[v] {
-                let mut comp = Vec::new();
-                while let Some(w) = stack.pop() {
+                // The component is the stack down to `v`, listed top first.
+                let Some(from) = stack.iter().rposition(|&w| w == v) else {
+                    continue;
+                };
+                for &w in &stack[from..] {
                     on_stack[w] = false;
-                    comp.push(w);
-                    if w == v {
-                        break;
-                    }
                 }
-                out.push(comp);
+                stack[from..].reverse();
+                each(&stack[from..]);
+                stack.truncate(from);
             }
         }
     }
-    out
 }
 
 /// The shortest path from `start` back to itself inside one component (BFS).
-fn shortest_cycle(adj: &[Vec<usize>], comp: &FastSet<usize>, start: usize) -> Vec<usize> {
+fn shortest_cycle(adj: &Adj, comp: &FastSet<usize>, start: usize) -> Vec<usize> {
     let mut prev: FastMap<usize, usize> = FastMap::default();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
-        for &w in &adj[v] {
+        for &w in adj.of(v) {
+            let w = w as usize;
             if !comp.contains(&w) {
                 continue;
             }
@@ -230,28 +298,47 @@ fn shortest_cycle(adj: &[Vec<usize>], comp: &FastSet<usize>, start: usize) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use super::tarjan;
+    use super::{Adj, cyclic_part, tarjan};
+
+    fn components(adj: &Adj) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        tarjan(adj, &vec![true; adj.len()], |c| {
+            let mut c = c.to_vec();
+            c.sort();
+            out.push(c);
+        });
+        out.sort();
+        out
+    }
 
     #[test]
     fn tarjan_finds_cycles_and_singletons() {
-        let adj = vec![vec![1], vec![2], vec![0], vec![0]];
-        let mut comps: Vec<Vec<usize>> = tarjan(&adj)
-            .into_iter()
-            .map(|mut c| {
-                c.sort();
-                c
-            })
-            .collect();
-        comps.sort();
-        assert_eq!(comps, vec![vec![0, 1, 2], vec![3]]);
+        let adj = Adj::new(4, &[(0, 1), (1, 2), (2, 0), (3, 0)]);
+        assert_eq!(components(&adj), vec![vec![0, 1, 2], vec![3]]);
+    }
+
+    #[test]
+    fn tarjan_finds_two_loops_sharing_no_node_and_a_self_loop() {
+        let adj = Adj::new(6, &[(0, 1), (1, 0), (2, 3), (3, 4), (4, 2), (5, 5), (1, 2)]);
+        assert_eq!(components(&adj), vec![vec![0, 1], vec![2, 3, 4], vec![5]]);
+    }
+
+    #[test]
+    fn only_nodes_on_or_after_a_cycle_are_left_for_tarjan() {
+        let acyclic = [(0, 1), (1, 2), (0, 2)];
+        assert_eq!(cyclic_part(&Adj::new(3, &acyclic), &acyclic), None);
+        // 0 → 1 ⇄ 2 → 3: 0 leads into the loop but is not on it.
+        let looped = [(0, 1), (1, 2), (2, 1), (2, 3)];
+        assert_eq!(
+            cyclic_part(&Adj::new(4, &looped), &looped),
+            Some(vec![false, true, true, true])
+        );
     }
 
     #[test]
     fn tarjan_survives_a_very_long_chain() {
-        let n = 200_000;
-        let adj: Vec<Vec<usize>> = (0..n)
-            .map(|i| if i + 1 < n { vec![i + 1] } else { vec![] })
-            .collect();
-        assert_eq!(tarjan(&adj).len(), n);
+        let n = 200_000u32;
+        let pairs: Vec<(u32, u32)> = (0..n - 1).map(|i| (i, i + 1)).collect();
+        assert_eq!(components(&Adj::new(n as usize, &pairs)).len(), n as usize);
     }
 }
