@@ -1,7 +1,10 @@
--- wrk script: each thread saves new versions of its own draft, chaining on the version the
--- last save returned, alternating two graphs so every save is a real new version.
+-- wrk script: each connection saves new versions of its own draft, chaining on the version
+-- the last save returned and alternating two graphs, so every save is a real new version.
+-- With BENCH_INTERVAL_MS, each connection sends one save per interval (the offered rate is
+-- connections / interval); without it, as fast as answers come back.
 local dir = os.getenv("BENCH_DIR")
 local cookie = os.getenv("BENCH_COOKIE")
+local interval = tonumber(os.getenv("BENCH_INTERVAL_MS") or "0")
 local threads = {}
 local counter = 0
 
@@ -30,6 +33,10 @@ function init(args)
   graphs = { read(dir .. "/a.json"), read(dir .. "/b.json") }
   turn = 2
   saved, conflicts, failed = 0, 0, 0
+end
+
+function delay()
+  return interval
 end
 
 function request()

@@ -4,6 +4,9 @@ use clap::{Parser, Subcommand};
 use server::{Application, Settings, cli, telemetry};
 use std::{path::PathBuf, process::ExitCode};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "eventloom",

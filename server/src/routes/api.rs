@@ -400,10 +400,11 @@ async fn list_versions(
     Ok(Json(state.service.list_versions(&me, id).await?))
 }
 
-/// Saves a new version edited from `base_version`. 409 when someone saved in between; the
-/// body then carries the latest version.
+/// Saves a new version edited from `base_version` (201). 200 with the base version when the
+/// graph is unchanged, so nothing new is stored. 409 when someone saved in between; the body
+/// then carries the latest version.
 #[utoipa::path(post, path = "/api/v1/drafts/{id}/versions", tag = "drafts", params(("id" = Uuid, Path)), request_body = SaveDraft,
-    responses((status = 201, body = DraftVersion), (status = 403, body = ApiError), (status = 404, body = ApiError),
+    responses((status = 201, body = DraftVersion), (status = 200, body = DraftVersion), (status = 403, body = ApiError), (status = 404, body = ApiError),
         (status = 409, body = ApiError), (status = 413, body = ApiError), (status = 422, body = ApiError)))]
 async fn save_draft(
     State(state): State<AppState>,
@@ -412,11 +413,17 @@ async fn save_draft(
     Id(id): Id<Uuid>,
     Body(input): Body<SaveDraft>,
 ) -> Result<Response, AppError> {
+    let base = input.base_version;
     let v = state
         .service
         .save_draft(&me, id, input, ip(&state, &parts).as_deref())
         .await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let status = if v.id == base {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(v)).into_response())
 }
 
 /// One version with its graph.

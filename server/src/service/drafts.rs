@@ -8,7 +8,7 @@ use crate::{
     store::{
         self,
         audit::Event,
-        drafts::{NewVersion, Saved},
+        drafts::{NewVersion, Saved, Saver},
     },
 };
 use app::api::{
@@ -21,7 +21,9 @@ use wiring::{Graph, Severity};
 
 /// A checked graph, ready to store.
 struct Checked {
-    content: serde_json::Value,
+    graph: Graph,
+    /// The canonical JSON text: what is stored and hashed.
+    text: String,
     hash: String,
     node_count: i32,
     errors: i32,
@@ -33,7 +35,7 @@ struct Checked {
 impl Checked {
     fn version(&self) -> NewVersion<'_> {
         NewVersion {
-            content: &self.content,
+            content: &self.text,
             hash: &self.hash,
             node_count: self.node_count,
             errors: self.errors,
@@ -56,10 +58,10 @@ impl Service {
             }),
             message: format!("The graph is not valid: {e}"),
         })?;
-        self.checked(&graph)
+        self.checked(graph)
     }
 
-    fn checked(&self, graph: &Graph) -> Result<Checked, AppError> {
+    fn checked(&self, graph: Graph) -> Result<Checked, AppError> {
         if graph.node_count() > self.config.max_nodes {
             return Err(ApiError::invalid(
                 "content.nodes",
@@ -71,7 +73,7 @@ impl Service {
             )
             .into());
         }
-        let findings = wiring::validate(graph);
+        let findings = wiring::validate(&graph);
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count() as i32;
         let compact: Vec<serde_json::Value> = findings
             .iter()
@@ -79,11 +81,11 @@ impl Service {
             .collect();
         // Canonical JSON: maps are sorted and struct fields have a fixed order.
         let text = graph.to_json();
-        let content = serde_json::from_str(&text).map_err(|e| AppError::Internal(e.into()))?;
         Ok(Checked {
             hash: hex::encode(Sha256::digest(text.as_bytes())),
-            content,
+            text,
             node_count: graph.node_count() as i32,
+            graph,
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
@@ -112,7 +114,7 @@ impl Service {
         let checked = match &input.content {
             Some(v) => self.check_graph(v)?,
             // A new draft starts in the sandbox's account and region; the draft form changes them.
-            None => self.checked(&Graph::new(
+            None => self.checked(Graph::new(
                 wiring::ids::AccountId::parse(wiring::examples::EXAMPLE_ACCOUNT).ok(),
                 wiring::ids::Region::parse(wiring::examples::EXAMPLE_REGION).ok(),
             ))?,
@@ -148,13 +150,34 @@ impl Service {
     ) -> Result<DraftVersion, AppError> {
         me.require(Role::Editor, "saving drafts")?;
         let checked = self.check_graph(&input.content)?;
-        match store::drafts::save(&self.pool, me.team_id, id, input.base_version, me.user_id, &checked.version()).await? {
-            Saved::Version(v) => {
-                if v.parent_id == Some(input.base_version) {
-                    self.audit_draft(me, "draft.saved", &v, ip).await?;
-                }
-                Ok(v)
-            }
+        let by = Saver {
+            user_id: me.user_id,
+            ip,
+        };
+        let saved = store::drafts::save(
+            &self.pool,
+            me.team_id,
+            id,
+            input.base_version,
+            by,
+            &checked.version(),
+        )
+        .await?;
+        match saved {
+            Saved::Created { id: vid, number, created_at } => Ok(DraftVersion {
+                id: vid,
+                draft_id: id,
+                number,
+                parent_id: Some(input.base_version),
+                content_hash: checked.hash,
+                author: Some(me.display_name.clone()),
+                created_at,
+                errors: checked.errors as u32,
+                warnings: checked.warnings as u32,
+                infos: checked.infos as u32,
+                content: serde_json::to_value(&checked.graph).map_err(|e| AppError::Internal(e.into()))?,
+            }),
+            Saved::Unchanged(v) => Ok(v),
             Saved::Conflict(latest) => Err(ApiError::Conflict {
                 message: format!(
                     "{} saved version {} while you were editing. Your changes are not lost: merge them with the latest version and save again.",
@@ -166,6 +189,11 @@ impl Service {
             .into()),
             Saved::NotFound => Err(ApiError::not_found("draft").into()),
             Saved::Archived => Err(ApiError::invalid("draft", "This draft is archived and read-only; duplicate it to keep working.").into()),
+            Saved::UnknownBase => Err(ApiError::invalid(
+                "base_version",
+                "base_version is not a version of this draft; send the id of the version you edited (the draft's latest version when you opened it).",
+            )
+            .into()),
         }
     }
 

@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 /// A version's content and what the validator said about it.
 pub struct NewVersion<'a> {
-    /// The graph's canonical JSON value.
-    pub content: &'a serde_json::Value,
+    /// The graph's canonical JSON text (Postgres parses it into `jsonb` once; going through
+    /// a `serde_json::Value` first would cost two more passes over the graph on every save).
+    pub content: &'a str,
     /// SHA-256 hex of the canonical JSON text.
     pub hash: &'a str,
     /// Nodes in the graph.
@@ -153,7 +154,7 @@ async fn insert_version(
     sqlx::query(
         "INSERT INTO draft_versions (id, draft_id, number, parent_id, content, content_hash, author_id,
              node_count, errors, warnings, infos, findings)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
     .bind(draft)
@@ -201,20 +202,51 @@ pub async fn create(
     draft.ok_or(sqlx::Error::RowNotFound)
 }
 
+#[derive(sqlx::FromRow)]
+struct DraftRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    version_id: Uuid,
+    number: i32,
+    parent_id: Option<Uuid>,
+    content_hash: String,
+    infos: i32,
+    content: serde_json::Value,
+}
+
+/// A draft and its head version in one query: opening a draft is the API's hottest read.
 async fn load(conn: &mut PgConnection, team: Uuid, id: Uuid) -> sqlx::Result<Option<Draft>> {
-    let Some(summary) = summary(conn, team, id).await? else {
-        return Ok(None);
-    };
-    let head: Option<Uuid> =
-        sqlx::query_scalar("SELECT head_version FROM drafts WHERE id = $1 AND team_id = $2")
-            .bind(id)
-            .bind(team)
-            .fetch_one(&mut *conn)
-            .await?;
-    let Some(head) = head else { return Ok(None) };
-    Ok(version_by_id(conn, team, head)
-        .await?
-        .map(|latest| Draft { summary, latest }))
+    let row: Option<DraftRow> = sqlx::query_as(
+        "SELECT d.id, d.name, d.head_number AS version, v.node_count, v.errors, v.warnings,
+                u.display_name AS author, d.created_at, v.created_at AS updated_at, d.archived_at,
+                v.id AS version_id, v.number, v.parent_id, v.content_hash, v.infos, v.content
+         FROM drafts d JOIN draft_versions v ON v.id = d.head_version
+         LEFT JOIN users u ON u.id = v.author_id
+         WHERE d.team_id = $1 AND d.id = $2",
+    )
+    .bind(team)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| {
+        let latest = DraftVersion {
+            id: r.version_id,
+            draft_id: r.summary.id,
+            number: u32::try_from(r.number).unwrap_or(0),
+            parent_id: r.parent_id,
+            content_hash: r.content_hash,
+            author: r.summary.author.clone(),
+            created_at: r.summary.updated_at,
+            errors: u32::try_from(r.summary.errors).unwrap_or(0),
+            warnings: u32::try_from(r.summary.warnings).unwrap_or(0),
+            infos: u32::try_from(r.infos).unwrap_or(0),
+            content: r.content,
+        };
+        Draft {
+            summary: r.summary.into(),
+            latest,
+        }
+    }))
 }
 
 /// A draft with its latest version.
@@ -226,35 +258,104 @@ pub async fn get(pool: &PgPool, team: Uuid, id: Uuid) -> sqlx::Result<Option<Dra
 
 /// What a save came to.
 pub enum Saved {
-    /// A new version (or the head, when nothing changed).
-    Version(DraftVersion),
+    /// A new version, numbered `number`, stored at `created_at`.
+    Created {
+        /// The version's id.
+        id: Uuid,
+        /// Its number in the draft.
+        number: u32,
+        /// When it was stored.
+        created_at: OffsetDateTime,
+    },
+    /// Nothing changed: the head already holds this content.
+    Unchanged(DraftVersion),
     /// Someone saved in between: the latest version.
     Conflict(DraftVersion),
     /// No such draft in this team.
     NotFound,
     /// The draft is archived, so it is read-only.
     Archived,
+    /// The base is not a version of this draft.
+    UnknownBase,
+}
+
+/// Who saves, for the version and its audit entry.
+pub struct Saver<'a> {
+    /// The author.
+    pub user_id: Uuid,
+    /// Where the request came from.
+    pub ip: Option<&'a str>,
 }
 
 /// Saves `v` as the version after `base`, unless `base` is no longer the head.
-#[tracing::instrument(skip(pool, v))]
+///
+/// A save is the API's hottest write, so its usual case is one statement (one round trip,
+/// one commit): moving the head from `base` to the new version is a compare-and-set on the
+/// draft's row, and the version and its audit entry are inserted only when it succeeds.
+/// Concurrent saves from the same base queue on that row; after the first commits, the
+/// others see a head that is no longer `base` and change nothing. Only when nothing was
+/// saved is the draft read again, to say why.
+#[tracing::instrument(skip(pool, v, by))]
 pub async fn save(
     pool: &PgPool,
     team: Uuid,
     id: Uuid,
     base: Uuid,
-    author: Uuid,
+    by: Saver<'_>,
     v: &NewVersion<'_>,
 ) -> sqlx::Result<Saved> {
-    let mut tx = super::begin(pool).await?;
-    // The row lock orders concurrent saves: each sees the head the previous one left.
-    let head: Option<(Option<Uuid>, i32, Option<OffsetDateTime>)> =
-        sqlx::query_as("SELECT head_version, head_number, archived_at FROM drafts WHERE id = $1 AND team_id = $2 FOR UPDATE")
-            .bind(id)
-            .bind(team)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((head, number, archived)) = head else {
+    let vid = Uuid::new_v4();
+    let saved: Option<(i32, OffsetDateTime)> = sqlx::query_as(
+        "WITH head AS (
+            UPDATE drafts SET head_version = $1, head_number = head_number + 1
+            WHERE id = $2 AND team_id = $3 AND head_version = $4 AND archived_at IS NULL
+              AND (SELECT content_hash FROM draft_versions WHERE id = $4) IS DISTINCT FROM $6
+            RETURNING head_number
+         ), v AS (
+            INSERT INTO draft_versions (id, draft_id, number, parent_id, content, content_hash, author_id,
+                node_count, errors, warnings, infos, findings)
+            SELECT $1, $2, head_number, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12 FROM head
+            RETURNING number, created_at
+         ), audit AS (
+            INSERT INTO audit_log (team_id, actor_id, action, target, detail, ip)
+            SELECT $3, $7, 'draft.saved', $2::text,
+                jsonb_build_object('version', number, 'content_hash', $6::text, 'errors', $9::int, 'warnings', $10::int),
+                $13
+            FROM v
+         )
+         SELECT number, created_at FROM v",
+    )
+    .bind(vid)
+    .bind(id)
+    .bind(team)
+    .bind(base)
+    .bind(v.content)
+    .bind(v.hash)
+    .bind(by.user_id)
+    .bind(v.node_count)
+    .bind(v.errors)
+    .bind(v.warnings)
+    .bind(v.infos)
+    .bind(v.findings)
+    .bind(by.ip)
+    .fetch_optional(pool)
+    .await?;
+    if let Some((number, created_at)) = saved {
+        return Ok(Saved::Created {
+            id: vid,
+            number: u32::try_from(number).unwrap_or(0),
+            created_at,
+        });
+    }
+    let mut conn = pool.acquire().await?;
+    let head: Option<(Option<Uuid>, Option<OffsetDateTime>)> = sqlx::query_as(
+        "SELECT head_version, archived_at FROM drafts WHERE id = $1 AND team_id = $2",
+    )
+    .bind(id)
+    .bind(team)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((head, archived)) = head else {
         return Ok(Saved::NotFound);
     };
     if archived.is_some() {
@@ -262,30 +363,25 @@ pub async fn save(
     }
     let head_id = head.ok_or(sqlx::Error::RowNotFound)?;
     if head_id != base {
-        let latest = version_by_id(&mut tx, team, head_id)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)?;
-        return Ok(Saved::Conflict(latest));
+        let known: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM draft_versions WHERE id = $1 AND draft_id = $2")
+                .bind(base)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if known.is_none() {
+            return Ok(Saved::UnknownBase);
+        }
     }
-    let current = version_by_id(&mut tx, team, head_id)
+    let latest = version_by_id(&mut conn, team, head_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    if current.content_hash == v.hash {
-        // Nothing changed: the head already is this content.
-        return Ok(Saved::Version(current));
-    }
-    let vid = insert_version(&mut tx, id, number + 1, Some(base), author, v).await?;
-    sqlx::query("UPDATE drafts SET head_version = $2, head_number = $3 WHERE id = $1")
-        .bind(id)
-        .bind(vid)
-        .bind(number + 1)
-        .execute(&mut *tx)
-        .await?;
-    let saved = version_by_id(&mut tx, team, vid)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    tx.commit().await?;
-    Ok(Saved::Version(saved))
+    Ok(if head_id != base {
+        Saved::Conflict(latest)
+    } else {
+        // The head is still the base, so the content was the same.
+        Saved::Unchanged(latest)
+    })
 }
 
 /// Renames a draft; `None` when it is not the team's.

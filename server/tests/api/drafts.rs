@@ -211,6 +211,7 @@ async fn saving_unchanged_content_creates_no_version(pool: PgPool) {
 
     let res = ana.save(id, v1, &example(None)).await;
 
+    assert_eq!(res.status(), StatusCode::OK, "nothing new was created");
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["id"], v1);
     let versions: Value = ana
@@ -220,6 +221,52 @@ async fn saving_unchanged_content_creates_no_version(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(versions.as_array().unwrap().len(), 1);
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_base_that_is_not_a_version_of_the_draft_is_a_422_naming_it(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let a = ana.create_draft("a", None).await;
+    let b = ana.create_draft("b", None).await;
+    let id = a["summary"]["id"].as_str().unwrap();
+    let other_drafts_version = b["latest"]["id"].as_str().unwrap();
+
+    let res = ana.save(id, other_drafts_version, &example(None)).await;
+
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "base_version", "{body}");
+    let versions: Value = ana
+        .get(&format!("/api/v1/drafts/{id}/versions"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 1, "nothing was saved");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn each_save_is_in_the_audit_log_with_its_version_and_hash(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let ana = app.signup("ana").await;
+    let d = ana.create_draft("x", None).await;
+    let (id, v1) = (
+        d["summary"]["id"].as_str().unwrap(),
+        d["latest"]["id"].as_str().unwrap(),
+    );
+    let v2: Value = ana.save(id, v1, &example(None)).await.json().await.unwrap();
+
+    let (target, detail): (String, Value) = sqlx::query_as(
+        "SELECT target, detail FROM audit_log WHERE action = 'draft.saved' ORDER BY at DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(target, id);
+    assert_eq!(detail["version"], 2);
+    assert_eq!(detail["content_hash"], v2["content_hash"]);
+    assert_eq!(detail["errors"], v2["errors"]);
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
