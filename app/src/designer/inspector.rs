@@ -603,7 +603,12 @@ fn NodeForm(editor: Editor, id: wiring::ids::NodeId) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| editor.graph.with(|g| g.nodes.get(&id).cloned()))
     };
-    let current = Memo::new(move |_| node.get().and_then(|n| serde_json::to_value(n).ok()));
+    // Through text rather than `to_value`/`from_value`, so the model's serde code is
+    // compiled for one input and one output only (it is a large part of the download).
+    let current = Memo::new(move |_| {
+        node.get()
+            .and_then(|n| serde_json::from_str::<Value>(&serde_json::to_string(&n).ok()?).ok())
+    });
     let errors = RwSignal::new(Vec::<(String, String)>::new());
     let commit = {
         let id = id.clone();
@@ -611,7 +616,7 @@ fn NodeForm(editor: Editor, id: wiring::ids::NodeId) -> impl IntoView {
             let result = parse_input(&text, field).and_then(|v| {
                 let mut json = current.get_untracked().ok_or("The node is gone.")?;
                 set(&mut json, field.path, v);
-                serde_json::from_value::<Node>(json).map_err(|e| clean(&e.to_string()))
+                serde_json::from_str::<Node>(&json.to_string()).map_err(|e| clean(&e.to_string()))
             });
             match result {
                 Ok(new) => {
@@ -782,7 +787,12 @@ fn EdgeForm(editor: Editor, id: wiring::ids::EdgeId) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| editor.graph.with(|g| g.edges.get(&id).cloned()))
     };
-    let current = Memo::new(move |_| edge.get().and_then(|e| serde_json::to_value(e).ok()));
+    // Through text rather than `to_value`/`from_value`, so the model's serde code is
+    // compiled for one input and one output only (it is a large part of the download).
+    let current = Memo::new(move |_| {
+        edge.get()
+            .and_then(|e| serde_json::from_str::<Value>(&serde_json::to_string(&e).ok()?).ok())
+    });
     let errors = RwSignal::new(Vec::<(String, String)>::new());
     let commit = {
         let id = id.clone();
@@ -790,7 +800,7 @@ fn EdgeForm(editor: Editor, id: wiring::ids::EdgeId) -> impl IntoView {
             let result = parse_input(&text, field).and_then(|v| {
                 let mut json = current.get_untracked().ok_or("The edge is gone.")?;
                 set(&mut json, field.path, v);
-                serde_json::from_value::<Edge>(json).map_err(|e| clean(&e.to_string()))
+                serde_json::from_str::<Edge>(&json.to_string()).map_err(|e| clean(&e.to_string()))
             });
             match result {
                 Ok(new) => {
