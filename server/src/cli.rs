@@ -48,7 +48,9 @@ pub fn validate(path: &Path, format: ReportFormat) -> anyhow::Result<(String, bo
 }
 
 /// Plans `path` against the observed state in `observed` (JSON of `wiring::Observed`).
-pub fn plan(path: &Path, observed: &Path, format: PlanFormat) -> anyhow::Result<String> {
+/// The plan of `path` against `observed`, and whether it is blocked (a resource is missing or
+/// an ARN cannot be built), so a pipeline can stop on it.
+pub fn plan(path: &Path, observed: &Path, format: PlanFormat) -> anyhow::Result<(String, bool)> {
     let graph = read_graph(path)?;
     let text = fs::read_to_string(observed)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", observed.display()))?;
@@ -59,10 +61,11 @@ pub fn plan(path: &Path, observed: &Path, format: PlanFormat) -> anyhow::Result<
         )
     })?;
     let plan = wiring::plan(&graph, &observed);
-    Ok(match format {
+    let text = match format {
         PlanFormat::Json => serde_json::to_string_pretty(&plan)?,
         PlanFormat::Text => plan_text(&plan),
-    })
+    };
+    Ok((text, !plan.blockers.is_empty()))
 }
 
 /// The plan as lines: one per call, then warnings and blockers.

@@ -79,9 +79,13 @@ fn main() -> ExitCode {
             format,
         } => {
             return match cli::plan(&file, &observed, format) {
-                Ok(out) => {
+                Ok((out, blocked)) => {
                     print!("{out}");
-                    ExitCode::SUCCESS
+                    if blocked {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
                 }
                 Err(e) => {
                     eprintln!("eventloom: {e:#}");

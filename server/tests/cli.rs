@@ -105,6 +105,34 @@ fn plan_lists_calls_in_order_with_reasons() {
 }
 
 #[test]
+fn a_blocked_plan_exits_1_and_says_what_blocks_it() {
+    let file = write_temp("blocked.json", &wiring::examples::thumbnail().to_json());
+    let observed = write_temp(
+        "observed-missing.json",
+        r#"{"missing": ["eventloom-demo-uploads"]}"#,
+    );
+
+    let out = bin()
+        .args(["plan"])
+        .arg(&file)
+        .arg("--observed")
+        .arg(&observed)
+        .output()
+        .unwrap();
+
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a pipeline must be able to stop on it"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("blocked: eventloom-demo-uploads does not exist"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_malformed_graph_is_a_one_line_error_naming_the_field() {
     let file = write_temp(
         "bad.json",

@@ -167,6 +167,7 @@ const MAPPING_STREAM: TriggerFields = &[
     "batch_size",
     "batching_window",
     "starting_position",
+    "starting_position_timestamp",
     "filters",
     "maximum_retry_attempts",
     "maximum_record_age",

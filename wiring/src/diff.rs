@@ -636,6 +636,13 @@ fn edge_kind_changes(a: &EdgeKind, b: &EdgeKind) -> Vec<String> {
                 &tb.starting_position,
                 |v| v.map_or("none".into(), |p| p.as_str().to_owned()),
             );
+            change(
+                &mut out,
+                "StartingPositionTimestamp",
+                &ta.starting_position_timestamp,
+                &tb.starting_position_timestamp,
+                |v| v.map_or("none".into(), |s| s.to_string()),
+            );
             change(&mut out, "filters", &ta.filters, &tb.filters, |v| {
                 format!("{} pattern(s)", v.len())
             });

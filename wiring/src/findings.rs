@@ -158,7 +158,7 @@ codes! {
     MappingSettingOutOfRange = "mapping-setting-out-of-range", Error,
         "A mapping setting is outside what AWS accepts (BatchSize, window, retries, record age, FIFO batch ≤ 10).";
     StartingPositionRequired = "starting-position-required", Error,
-        "A stream or Kafka mapping needs a StartingPosition (AT_TIMESTAMP only for Kinesis).";
+        "A stream or Kafka mapping needs a StartingPosition; AT_TIMESTAMP needs its timestamp and is not available for DynamoDB streams.";
     SettingNotApplicable = "setting-not-applicable", Warning,
         "A trigger setting does not apply to this source kind and is ignored.";
     ValueOutOfRange = "value-out-of-range", Error,

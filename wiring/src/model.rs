@@ -1167,26 +1167,44 @@ pub enum Node {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
 pub enum NodeKind {
+    /// A Lambda function.
     Function,
+    /// An S3 bucket.
     S3Bucket,
+    /// An SQS queue.
     SqsQueue,
+    /// An SNS topic.
     SnsTopic,
+    /// An EventBridge event bus.
     EventBus,
+    /// An EventBridge rule.
     EventRule,
+    /// An EventBridge Scheduler schedule.
     Schedule,
+    /// A Kinesis data stream.
     KinesisStream,
+    /// A DynamoDB table's stream.
     DynamoDbStream,
+    /// A Kafka topic (MSK or self-managed).
     KafkaTopic,
+    /// A Cognito user pool.
     UserPool,
+    /// A CloudFront distribution.
     Distribution,
+    /// A Step Functions state machine.
     StateMachine,
+    /// An API Gateway HTTP API route.
     HttpApiRoute,
+    /// An ALB target group.
     TargetGroup,
+    /// An SES receipt rule.
     SesRule,
+    /// An IoT topic rule.
     IotRule,
+    /// A CloudWatch Logs log group.
     LogGroup,
+    /// Another account, or a CLI/SDK caller.
     ExternalPrincipal,
 }
 
@@ -1516,7 +1534,7 @@ pub enum StartingPosition {
     TrimHorizon,
     /// Only new records.
     Latest,
-    /// From a timestamp (Kinesis only).
+    /// From `StartingPositionTimestamp` (Kinesis and Kafka; not DynamoDB streams).
     AtTimestamp,
 }
 
@@ -1534,19 +1552,30 @@ impl StartingPosition {
 /// Cognito user pool trigger slots (`LambdaConfig` fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[allow(missing_docs)]
 pub enum CognitoTrigger {
+    /// Before a user is signed up.
     PreSignUp,
+    /// To customise verification and invitation messages.
     CustomMessage,
+    /// After a user is confirmed.
     PostConfirmation,
+    /// Before a user signs in.
     PreAuthentication,
+    /// After a user signs in.
     PostAuthentication,
+    /// Decides the next custom-auth challenge.
     DefineAuthChallenge,
+    /// Creates a custom-auth challenge.
     CreateAuthChallenge,
+    /// Checks the answer to a custom-auth challenge.
     VerifyAuthChallengeResponse,
+    /// Before tokens are issued, to change their claims.
     PreTokenGeneration,
+    /// Migrates a user from another directory at sign-in.
     UserMigration,
+    /// Sends SMS messages through a third party.
     CustomSMSSender,
+    /// Sends email through a third party.
     CustomEmailSender,
 }
 
@@ -1590,11 +1619,14 @@ impl CognitoTrigger {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)]
 pub enum CloudFrontEvent {
+    /// When CloudFront receives a request from a viewer.
     ViewerRequest,
+    /// Before CloudFront returns a response to a viewer.
     ViewerResponse,
+    /// Before CloudFront forwards a request to the origin.
     OriginRequest,
+    /// After CloudFront receives a response from the origin.
     OriginResponse,
 }
 
@@ -1622,6 +1654,10 @@ pub struct Trigger {
     /// Stream mapping: `StartingPosition`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_position: Option<StartingPosition>,
+    /// Stream mapping: `StartingPositionTimestamp`, in seconds since 1970 (UTC), required with
+    /// `AT_TIMESTAMP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_position_timestamp: Option<i64>,
     /// Mapping: filter patterns (JSON text each).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<String>,
@@ -1692,15 +1728,22 @@ pub enum EdgeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
 pub enum EdgeType {
+    /// A source invokes, or is polled for, a function.
     Trigger,
+    /// Async destination for successful results.
     OnSuccess,
+    /// Async destination for failed events.
     OnFailure,
+    /// A stream or Kafka mapping's failure destination.
     MappingOnFailure,
+    /// The function's legacy dead-letter queue.
     DeadLetter,
+    /// A queue's redrive policy.
     Redrive,
+    /// A direct SDK invocation of another function.
     Invoke,
+    /// The function writes to a queue, topic, bus or bucket.
     Writes,
 }
 

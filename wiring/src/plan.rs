@@ -89,6 +89,9 @@ pub struct MappingSettings {
     pub batching_window: u32,
     /// `StartingPosition` (streams).
     pub starting_position: Option<StartingPosition>,
+    /// `StartingPositionTimestamp` in seconds since 1970 (with `AT_TIMESTAMP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_position_timestamp: Option<i64>,
     /// Filter patterns, sorted.
     pub filters: Vec<String>,
     /// `MaximumRetryAttempts` (streams; −1 = until expiry).
@@ -533,6 +536,13 @@ pub fn mapping_settings(src: &Node, t: &Trigger, on_failure: Option<String>) -> 
         batching_window: t.batching_window.unwrap_or(0),
         starting_position: if stream {
             t.starting_position.or(Some(StartingPosition::Latest))
+        } else {
+            None
+        },
+        starting_position_timestamp: if stream
+            && t.starting_position == Some(StartingPosition::AtTimestamp)
+        {
+            t.starting_position_timestamp
         } else {
             None
         },

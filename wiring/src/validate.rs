@@ -140,10 +140,21 @@ enum Wanted {
 }
 
 impl Wanted {
+    /// Whether a statement naming `p` lets the wanted caller in. A statement naming a
+    /// whole account (its id, or its `:root` ARN) covers every role in that account.
     fn is(&self, p: &Principal) -> bool {
         match (self, p) {
             (Wanted::Service(a), Principal::Service(b)) => *a == b.as_str(),
-            (Wanted::Exact(a), b) => a == b,
+            (Wanted::Exact(a), b) if a == b => true,
+            (Wanted::Exact(Principal::Arn(role)), Principal::Account(acct)) => {
+                role.account() == acct.as_str()
+            }
+            (Wanted::Exact(Principal::Arn(role)), Principal::Arn(root)) => {
+                root.resource() == "root"
+                    && root.service() == "iam"
+                    && !role.account().is_empty()
+                    && root.account() == role.account()
+            }
             _ => false,
         }
     }
@@ -722,13 +733,17 @@ impl<'g> Validator<'g> {
 
     fn trigger_settings(&mut self, id: &EdgeId, edge: &Edge, src: &Node, t: &Trigger) {
         let entry = catalog::of(src);
-        let set: [(&str, bool); 14] = [
+        let set: [(&str, bool); 15] = [
             ("events", !t.events.is_empty()),
             ("prefix", t.prefix.is_some()),
             ("suffix", t.suffix.is_some()),
             ("batch_size", t.batch_size.is_some()),
             ("batching_window", t.batching_window.is_some()),
             ("starting_position", t.starting_position.is_some()),
+            (
+                "starting_position_timestamp",
+                t.starting_position_timestamp.is_some(),
+            ),
             ("filters", !t.filters.is_empty()),
             ("maximum_retry_attempts", t.maximum_retry_attempts.is_some()),
             ("maximum_record_age", t.maximum_record_age.is_some()),
@@ -848,19 +863,48 @@ impl<'g> Validator<'g> {
                             .fix(replace_trigger(id, edge, fixed, "Start at LATEST")),
                         );
                     }
+                    // AWS takes AT_TIMESTAMP for Kinesis, MSK and self-managed Kafka, not for
+                    // DynamoDB streams.
                     Some(StartingPosition::AtTimestamp)
-                        if src.kind() != NodeKind::KinesisStream =>
+                        if src.kind() == NodeKind::DynamoDbStream =>
                     {
                         found.push(
                             Finding::new(
                                 Code::StartingPositionRequired,
                                 Element::Edge(id.clone()),
-                                "AT_TIMESTAMP is only available for Kinesis streams.",
+                                "DynamoDB streams start at TRIM_HORIZON or LATEST; AT_TIMESTAMP is only for Kinesis and Kafka.",
                             )
                             .field("starting_position"),
                         );
                     }
+                    Some(StartingPosition::AtTimestamp)
+                        if t.starting_position_timestamp.is_none() =>
+                    {
+                        found.push(
+                            Finding::new(
+                                Code::StartingPositionRequired,
+                                Element::Edge(id.clone()),
+                                "AT_TIMESTAMP needs StartingPositionTimestamp: the time (UTC) to start reading from.",
+                            )
+                            .field("starting_position_timestamp"),
+                        );
+                    }
                     Some(_) => {}
+                }
+                if t.starting_position_timestamp.is_some()
+                    && t.starting_position != Some(StartingPosition::AtTimestamp)
+                {
+                    let mut fixed = t.clone();
+                    fixed.starting_position_timestamp = None;
+                    found.push(
+                        Finding::new(
+                            Code::SettingNotApplicable,
+                            Element::Edge(id.clone()),
+                            "StartingPositionTimestamp applies only with StartingPosition AT_TIMESTAMP and is ignored.",
+                        )
+                        .field("starting_position_timestamp")
+                        .fix(replace_trigger(id, edge, fixed, "Remove the timestamp")),
+                    );
                 }
                 if let Some(r) = t.maximum_retry_attempts
                     && !(-1..=10_000).contains(&r)
@@ -1465,7 +1509,8 @@ impl<'g> Validator<'g> {
         if let (Some(a), Some(b)) = (a, b)
             && a != b
         {
-            let role_arn = format!("arn:aws:iam::{a}:role/{}", caller.role.name);
+            let partition = self.g.region_of(src).map_or("aws", |r| r.partition());
+            let role_arn = format!("arn:{partition}:iam::{a}:role/{}", caller.role.name);
             if let Ok(principal) = Principal::parse(&role_arn) {
                 let needed = Needed {
                     principal: Wanted::Exact(principal),
@@ -1574,6 +1619,24 @@ impl<'g> Validator<'g> {
         let degree = self.incoming_at(i).len() + self.outgoing_at(i).len();
         match node {
             Node::Function(f) => self.function(i, f),
+            Node::HttpApiRoute(r) => {
+                if !route_key_ok(&r.route_key) {
+                    self.push(
+                        Finding::new(
+                            Code::ValueOutOfRange,
+                            Element::Node(id.clone()),
+                            format!(
+                                "Route key '{}' is not one API Gateway takes: use $default, or a method and a path such as 'GET /orders' or 'ANY /{{proxy+}}'.",
+                                truncate(&r.route_key, 60)
+                            ),
+                        )
+                        .field("route_key"),
+                    );
+                }
+                if degree == 0 {
+                    self.unconnected(id, node);
+                }
+            }
             Node::SqsQueue(q) => {
                 if let Some(v) = q.visibility_timeout
                     && v > 43_200
@@ -1684,7 +1747,12 @@ impl<'g> Validator<'g> {
                     | EdgeKind::OnFailure
             )
         });
-        if !invoked && f.url.is_none() && f.policy.is_empty() {
+        // A statement only counts as a way in when it names a caller that can use it:
+        // a poll-based service named in a statement never invokes.
+        let reachable = f.policy.iter().any(|s| {
+            !matches!(&s.principal, Principal::Service(svc) if POLLED_SERVICES.contains(&svc.as_str()))
+        });
+        if !invoked && f.url.is_none() && !reachable {
             self.push(Finding::new(
                 Code::FunctionWithoutTrigger,
                 at(),
@@ -1731,13 +1799,7 @@ impl<'g> Validator<'g> {
                     );
                 }
                 Principal::Service(svc) => {
-                    if matches!(
-                        svc.as_str(),
-                        "sqs.amazonaws.com"
-                            | "kinesis.amazonaws.com"
-                            | "dynamodb.amazonaws.com"
-                            | "kafka.amazonaws.com"
-                    ) {
+                    if POLLED_SERVICES.contains(&svc.as_str()) {
                         self.push(
                             Finding::new(
                                 Code::IneffectiveStatement,
@@ -2058,6 +2120,29 @@ fn role_allows(role: &Role, action: &str, arn: &str) -> bool {
     }
     role.allows(action, &action_resource(action, arn))
 }
+
+/// Whether `key` is an HTTP API route key: `$default`, or `METHOD /path`.
+fn route_key_ok(key: &str) -> bool {
+    if key == "$default" {
+        return true;
+    }
+    let Some((method, path)) = key.split_once(' ') else {
+        return false;
+    };
+    matches!(
+        method,
+        "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+    ) && path.starts_with('/')
+        && !path.contains(char::is_whitespace)
+}
+
+/// Services Lambda polls with the function's role; they never invoke it themselves.
+const POLLED_SERVICES: [&str; 4] = [
+    "sqs.amazonaws.com",
+    "kinesis.amazonaws.com",
+    "dynamodb.amazonaws.com",
+    "kafka.amazonaws.com",
+];
 
 /// The account part of an ARN (empty for S3 buckets).
 fn arn_account(arn: &str) -> &str {

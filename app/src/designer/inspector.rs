@@ -177,7 +177,7 @@ const COGNITO: &[(&str, &str)] = &[
     ("CustomSMSSender", "CustomSMSSender"),
     ("CustomEmailSender", "CustomEmailSender"),
 ];
-const TRIGGER_FIELDS: [Field; 14] = [
+const TRIGGER_FIELDS: [Field; 15] = [
     f("kind.events", "S3 events (comma-separated)", Ty::List, true),
     f("kind.prefix", "Key prefix", Ty::Text, true),
     f("kind.suffix", "Key suffix", Ty::Text, true),
@@ -192,6 +192,12 @@ const TRIGGER_FIELDS: [Field; 14] = [
         "kind.starting_position",
         "StartingPosition",
         Ty::Select(STARTING),
+        true,
+    ),
+    f(
+        "kind.starting_position_timestamp",
+        "StartingPositionTimestamp (seconds since 1970, UTC)",
+        Ty::Number,
         true,
     ),
     f(

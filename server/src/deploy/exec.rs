@@ -263,6 +263,10 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
                     s.starting_position
                         .map(|p| lt::EventSourcePosition::from(p.as_str())),
                 )
+                .set_starting_position_timestamp(
+                    s.starting_position_timestamp
+                        .map(aws_smithy_types::DateTime::from_secs),
+                )
                 .set_filter_criteria(filters(s))
                 .set_maximum_retry_attempts(s.maximum_retry_attempts)
                 .set_maximum_record_age_in_seconds(s.maximum_record_age)

@@ -292,6 +292,7 @@ async fn read_function(
                         "AT_TIMESTAMP" => Some(StartingPosition::AtTimestamp),
                         _ => None,
                     }),
+                    starting_position_timestamp: m.starting_position_timestamp().map(|t| t.secs()),
                     filters,
                     maximum_retry_attempts: m.maximum_retry_attempts(),
                     maximum_record_age: m.maximum_record_age_in_seconds(),

@@ -725,6 +725,88 @@ fn a_dynamodb_trigger_needs_the_stream_actions_and_the_stream_label() {
 }
 
 #[test]
+fn at_timestamp_is_taken_for_kinesis_and_kafka_with_its_timestamp_but_not_for_dynamodb() {
+    let msk = || {
+        Node::KafkaTopic(KafkaTopic {
+            name: crate::ids::ResourceName::parse("orders").unwrap(),
+            account: None,
+            region: None,
+            cluster: KafkaCluster::Msk(arn(
+                "arn:aws:kafka:us-east-1:123456789012:cluster/main/abcd-1234",
+            )),
+        })
+    };
+    let at = |ts: Option<i64>| {
+        trigger_with(move |t| {
+            t.starting_position = Some(StartingPosition::AtTimestamp);
+            t.starting_position_timestamp = ts;
+        })
+    };
+    let start_findings = |g: &Graph| -> Vec<Finding> {
+        validate(g)
+            .into_iter()
+            .filter(|f| f.code == Code::StartingPositionRequired)
+            .collect()
+    };
+    for source in [stream("clicks"), msk()] {
+        let name = source.name().to_owned();
+        let g = graph(
+            &[source.clone(), func("f")],
+            &[("t", &name, "f", at(Some(1_767_225_600)))],
+        );
+        assert!(start_findings(&g).is_empty(), "{name}: {:?}", codes(&g));
+        let g = graph(&[source, func("f")], &[("t", &name, "f", at(None))]);
+        let found = start_findings(&g);
+        assert_eq!(found.len(), 1, "{name}");
+        assert_eq!(
+            found[0].field.as_deref(),
+            Some("starting_position_timestamp")
+        );
+    }
+    let table = Node::DynamoDbStream(DynamoDbStream {
+        name: crate::ids::ResourceName::parse("Orders").unwrap(),
+        account: None,
+        region: None,
+        stream_label: Some("2026-01-01T00:00:00.000".into()),
+    });
+    let g = graph(&[table, func("f")], &[("t", "Orders", "f", at(Some(1)))]);
+    let found = start_findings(&g);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0]
+            .message
+            .contains("DynamoDB streams start at TRIM_HORIZON or LATEST")
+    );
+}
+
+#[test]
+fn a_timestamp_without_at_timestamp_is_reported_as_ignored_with_a_fix() {
+    let mut g = graph(
+        &[stream("clicks"), func("f")],
+        &[(
+            "t",
+            "clicks",
+            "f",
+            trigger_with(|t| {
+                t.starting_position = Some(StartingPosition::Latest);
+                t.starting_position_timestamp = Some(1_767_225_600);
+            }),
+        )],
+    );
+    let f = validate(&g)
+        .into_iter()
+        .find(|f| f.field.as_deref() == Some("starting_position_timestamp"))
+        .expect("the stray timestamp is reported");
+    assert_eq!(f.code, Code::SettingNotApplicable);
+    apply_all(&mut g, &f.fix.unwrap().changes).unwrap();
+    assert!(
+        !validate(&g)
+            .iter()
+            .any(|f| f.field.as_deref() == Some("starting_position_timestamp"))
+    );
+}
+
+#[test]
 fn an_msk_trigger_needs_the_kafka_and_network_interface_actions() {
     let topic = Node::KafkaTopic(KafkaTopic {
         name: crate::ids::ResourceName::parse("orders").unwrap(),
@@ -1403,7 +1485,38 @@ fn seed_recap_s3_triggers_lambda_needs_a_trigger_and_a_resource_policy() {
         &[bucket("my-bucket"), func("myFunction")],
         &[("t", "my-bucket", "myFunction", s3_trigger())],
     );
-    assert!(has(&g, Code::MissingInvokePermission));
+    let f = find(&g, Code::MissingInvokePermission);
+    assert!(
+        f.message
+            .contains("S3 also checks this when the notification is written"),
+        "the order matters: {}",
+        f.message
+    );
+    let cli = f.fix.unwrap().cli;
+    assert!(
+        cli.contains("--source-arn arn:aws:s3:::my-bucket")
+            && cli.contains("--source-account 123456789012"),
+        "the fix is the tutorial's command, SourceAccount included: {cli}"
+    );
+    // Without --source-account, the statement is open to a re-created bucket elsewhere.
+    let no_account = stmt(
+        "AllowS3Invoke",
+        "s3.amazonaws.com",
+        Some("arn:aws:s3:::my-bucket"),
+        None,
+    );
+    let g = graph(
+        &[
+            bucket("my-bucket"),
+            with_policy("myFunction", vec![no_account]),
+        ],
+        &[("t", "my-bucket", "myFunction", s3_trigger())],
+    );
+    assert!(
+        find(&g, Code::MissingSourceAccount)
+            .message
+            .contains("Bucket ARNs carry no account id")
+    );
 }
 
 #[test]
@@ -1445,7 +1558,14 @@ fn seed_recap_api_gateway_needs_a_trigger_and_a_resource_policy() {
         &[api_route("a1b2c3"), func("f")],
         &[("t", "a1b2c3", "f", trigger())],
     );
-    assert!(has(&g, Code::MissingInvokePermission));
+    let f = find(&g, Code::MissingInvokePermission);
+    assert!(
+        f.message.contains("apigateway.amazonaws.com")
+            && f.message
+                .contains("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/*/GET/orders"),
+        "the statement names API Gateway and the route: {}",
+        f.message
+    );
 }
 
 #[test]
@@ -1460,13 +1580,19 @@ fn seed_recap_step_functions_needs_the_state_machine_role_not_a_resource_policy(
         ],
         &[("t", "flow", "f", trigger())],
     );
-    let c = codes(&g);
+    // The tutorial ticks "resource policy"; the grant belongs on the state machine's role.
+    let missing = find(&g, Code::MissingInvokerRoleGrant);
     assert!(
-        c.contains(&Code::MissingInvokerRoleGrant),
-        "the state machine's role lacks the grant"
+        missing
+            .message
+            .contains("not in a statement on the function"),
+        "{}",
+        missing.message
     );
     assert!(
-        c.contains(&Code::UnneededInvokerStatement),
+        find(&g, Code::UnneededInvokerStatement)
+            .message
+            .contains("the statement is not needed"),
         "the tutorial's statement is not what grants it"
     );
 }
@@ -1652,6 +1778,154 @@ fn a_cross_account_trigger_says_which_side_needs_which_grant() {
         let f = find(&g, Code::CrossAccount);
         assert_eq!(f.severity, Severity::Info);
         assert!(f.message.contains(words), "{name}: {}", f.message);
+    }
+}
+
+#[test]
+fn a_function_that_invokes_another_through_the_sdk_needs_lambda_invoke_function_on_its_role() {
+    let invoke = EdgeKind::Invoke {
+        invocation_type: InvocationType::RequestResponse,
+    };
+    let mut g = graph(&[func("a"), func("b")], &[("x", "a", "b", invoke)]);
+    let f = find(&g, Code::MissingWriteRoleAction);
+    assert!(
+        f.message.contains("lacks lambda:InvokeFunction"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.fix.as_ref().unwrap().cli.contains("put-role-policy"),
+        "the fix is a role grant, not a statement on b"
+    );
+    fix(&mut g, Code::MissingWriteRoleAction);
+    assert!(!has(&g, Code::MissingWriteRoleAction));
+    assert!(
+        !has(&g, Code::MissingInvokePermission),
+        "same account: b needs no statement"
+    );
+}
+
+#[test]
+fn a_function_writing_to_a_queue_or_bucket_needs_the_write_actions_on_its_role() {
+    let writes = || EdgeKind::Writes {
+        key_prefix: Some("out/".into()),
+        key_suffix: None,
+    };
+    for (target, action) in [
+        (queue("jobs"), "sqs:SendMessage"),
+        (bucket("uploads"), "s3:PutObject"),
+    ] {
+        let name = target.name().to_owned();
+        let mut g = graph(&[func("f"), target], &[("w", "f", &name, writes())]);
+        let f = find(&g, Code::MissingWriteRoleAction);
+        assert!(f.message.contains(action), "{name}: {}", f.message);
+        fix(&mut g, Code::MissingWriteRoleAction);
+        assert!(!has(&g, Code::MissingWriteRoleAction), "{name}");
+    }
+}
+
+#[test]
+fn a_cross_account_invoke_needs_a_statement_naming_the_caller_role_or_its_account() {
+    let caller = func_with("a", |f| {
+        f.account = crate::ids::AccountId::parse(OTHER_ACCOUNT).ok();
+        f.role.grants = vec![grant(&["lambda:InvokeFunction"], &["*"])];
+    });
+    let invoke = EdgeKind::Invoke {
+        invocation_type: InvocationType::Event,
+    };
+    let g = graph(
+        &[caller.clone(), func("b")],
+        &[("x", "a", "b", invoke.clone())],
+    );
+    let f = find(&g, Code::MissingInvokePermission);
+    let role = format!("arn:aws:iam::{OTHER_ACCOUNT}:role/a-role");
+    assert!(f.message.contains(&role), "{}", f.message);
+
+    // A statement for the whole calling account covers its roles, as on AWS.
+    for principal in [
+        OTHER_ACCOUNT.to_owned(),
+        format!("arn:aws:iam::{OTHER_ACCOUNT}:root"),
+    ] {
+        let callee = with_policy("b", vec![stmt("AllowA", &principal, None, None)]);
+        let g = graph(
+            &[caller.clone(), callee],
+            &[("x", "a", "b", invoke.clone())],
+        );
+        assert!(!has(&g, Code::MissingInvokePermission), "{principal}");
+    }
+    // Another account's root does not.
+    let callee = with_policy(
+        "b",
+        vec![stmt("AllowX", "arn:aws:iam::111122223333:root", None, None)],
+    );
+    let g = graph(&[caller, callee], &[("x", "a", "b", invoke)]);
+    assert!(has(&g, Code::MissingInvokePermission));
+}
+
+#[test]
+fn a_cross_account_eventbridge_rule_is_sent_through_a_bus_or_needs_a_role() {
+    let mut r = rule("nightly");
+    if let Node::EventRule(x) = &mut r {
+        x.account = crate::ids::AccountId::parse(OTHER_ACCOUNT).ok();
+    }
+    let g = graph(&[r, func("f")], &[("t", "nightly", "f", trigger())]);
+    assert!(
+        find(&g, Code::CrossAccount)
+            .message
+            .contains("through an event bus in the function's account"),
+    );
+}
+
+#[test]
+fn a_function_whose_only_statement_names_a_polled_service_is_still_reported_as_untriggered() {
+    let g = graph(
+        &[with_policy(
+            "f",
+            vec![stmt("AllowSqs", "sqs.amazonaws.com", None, None)],
+        )],
+        &[],
+    );
+    assert!(has(&g, Code::FunctionWithoutTrigger), "{:?}", codes(&g));
+    assert!(has(&g, Code::IneffectiveStatement));
+    let g = graph(
+        &[with_policy(
+            "f",
+            vec![stmt("AllowCli", OTHER_ACCOUNT, None, None)],
+        )],
+        &[],
+    );
+    assert!(
+        !has(&g, Code::FunctionWithoutTrigger),
+        "another account may call it through the statement"
+    );
+}
+
+#[test]
+fn an_http_api_route_key_must_be_default_or_a_method_and_path() {
+    let with_key = |key: &str| {
+        let mut r = api_route("abc123");
+        if let Node::HttpApiRoute(x) = &mut r {
+            x.route_key = key.into();
+        }
+        r
+    };
+    for ok in ["$default", "GET /orders", "ANY /{proxy+}"] {
+        let g = graph(&[with_key(ok)], &[]);
+        assert!(
+            !validate(&g)
+                .iter()
+                .any(|f| f.field.as_deref() == Some("route_key")),
+            "{ok}"
+        );
+    }
+    for bad in ["/orders", "FETCH /orders", "GET orders", "default"] {
+        let g = graph(&[with_key(bad)], &[]);
+        let f = validate(&g)
+            .into_iter()
+            .find(|f| f.field.as_deref() == Some("route_key"))
+            .unwrap_or_else(|| panic!("{bad} is refused"));
+        assert_eq!(f.code, Code::ValueOutOfRange);
+        assert!(f.message.contains("GET /orders"), "{}", f.message);
     }
 }
 
