@@ -86,6 +86,16 @@ pub struct DeploySettings {
         default_value = "assume_role,endpoint"
     )]
     pub deploy_modes: Vec<String>,
+    /// Hosts an `endpoint` target may point at, comma-separated (`*` for any). Loopback only
+    /// by default: the server sends requests, signed or not, wherever a target points, so
+    /// on a shared install an open list would let a team admin reach internal addresses.
+    #[arg(
+        long,
+        env = "EVENTLOOM_ENDPOINT_HOSTS",
+        value_delimiter = ',',
+        default_value = "127.0.0.1,localhost,::1"
+    )]
+    pub endpoint_hosts: Vec<String>,
     /// AWS calls per second per account and region (Lambda's control-plane quota is shared
     /// with everything else in the account); 0 turns pacing off.
     #[arg(long, env = "EVENTLOOM_AWS_CALLS_PER_SEC", default_value_t = 15)]
@@ -108,6 +118,7 @@ impl Default for DeploySettings {
     fn default() -> Self {
         Self {
             deploy_modes: vec!["assume_role".into(), "endpoint".into()],
+            endpoint_hosts: vec!["127.0.0.1".into(), "localhost".into(), "::1".into()],
             aws_calls_per_sec: 15,
             worker: true,
             worker_lease_secs: 30,
@@ -167,6 +178,8 @@ pub struct RuntimeConfig {
     pub sandbox_endpoint: Option<String>,
     /// Credentials modes allowed for new targets.
     pub deploy_modes: Vec<app::api::CredentialsMode>,
+    /// Hosts endpoint targets may name (`*`: any).
+    pub endpoint_hosts: Vec<String>,
     /// AWS calls per second per account and region.
     pub aws_quota: Option<std::num::NonZeroU32>,
 }
@@ -197,6 +210,13 @@ impl From<&Settings> for RuntimeConfig {
             sandbox_endpoint: s.sandbox_endpoint.clone(),
             // Validated at start-up (see `Application::build_with_pool`).
             deploy_modes: s.deploy.allowed_modes().unwrap_or_default(),
+            endpoint_hosts: s
+                .deploy
+                .endpoint_hosts
+                .iter()
+                .map(|h| h.trim().trim_matches(['[', ']']).to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
             aws_quota: s.deploy.quota(),
         }
     }

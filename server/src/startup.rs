@@ -92,6 +92,13 @@ impl Application {
             leptos_options,
         };
         let service = state.service.clone();
+        if settings.sandbox_endpoint.is_some() {
+            // Teams made while this server had no sandbox get it now, so that reading a
+            // team's targets never has to write.
+            store::deploy::ensure_sandbox(service.pool(), None)
+                .await
+                .context("registering the sandbox target")?;
+        }
         if settings.deploy.worker {
             let worker = crate::deploy::worker::Worker::new(
                 service.pool().clone(),
@@ -196,20 +203,37 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .with_state(state)
 }
 
-/// Refuses bodies that announce a length above the limit with a JSON 413, before reading them.
+/// Refuses bodies above the limit with a JSON 413: at once when they announce their length,
+/// and while reading when they do not (chunked). Server functions read bodies themselves,
+/// and a limit found by them would be an opaque 500; so an unannounced body is read here,
+/// up to the limit, and handed on whole.
 async fn body_limit(max: usize, req: Request<Body>, next: Next) -> Response {
+    let too_large = || {
+        let body = app::api::ApiError::PayloadTooLarge {
+            message: format!("The request body is larger than this server accepts ({max} bytes)."),
+        };
+        (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max) {
-        let body = app::api::ApiError::PayloadTooLarge {
-            message: format!("The request body is larger than this server accepts ({max} bytes)."),
-        };
-        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+    match declared {
+        Some(n) if n > max => too_large(),
+        Some(_) => next.run(req).await,
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let (parts, body) = req.into_parts();
+            match axum::body::to_bytes(body, max).await {
+                Ok(bytes) => {
+                    next.run(Request::from_parts(parts, Body::from(bytes)))
+                        .await
+                }
+                Err(_) => too_large(),
+            }
+        }
+        None => next.run(req).await,
     }
-    next.run(req).await
 }
 
 /// Deletes expired sessions and old sign-in failures every few minutes. Every replica may

@@ -74,8 +74,14 @@ pub enum ApiError {
     #[error("Something went wrong on our side. It has been logged; please try again.")]
     Internal,
     /// The call never got a usable answer (network, encoding).
-    #[error("Could not reach Eventloom: {0}")]
-    Transport(String),
+    ///
+    /// A struct variant: the wire form is internally tagged, which cannot hold a bare
+    /// string, and a server function that failed to encode its error used to panic.
+    #[error("Could not reach Eventloom: {message}")]
+    Transport {
+        /// What failed.
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -120,7 +126,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => 413,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
-            Self::Transport(_) => 502,
+            Self::Transport { .. } => 502,
         }
     }
 }
@@ -138,7 +144,16 @@ impl FromServerFnError for ApiError {
             | ServerFnErrorErr::MiddlewareError(_)
             | ServerFnErrorErr::Registration(_)
             | ServerFnErrorErr::Response(_) => Self::Internal,
-            other => Self::Transport(other.to_string()),
+            // On the server, these mean the request body could not be read: the caller's.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => {
+                Self::BadRequest {
+                    message: format!("The request body could not be read: {m}"),
+                }
+            }
+            other => Self::Transport {
+                message: other.to_string(),
+            },
         }
     }
 }

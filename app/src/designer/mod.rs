@@ -540,7 +540,7 @@ fn save_now(editor: Editor, in_flight: StoredValue<bool>) {
                     "The latest version cannot be read: {e}"
                 ))),
             },
-            Err(ApiError::Transport(_)) | Err(ApiError::Internal) => {
+            Err(ApiError::Transport { .. }) | Err(ApiError::Internal) => {
                 editor.status.set(SaveStatus::Offline);
                 set_timeout(move || save_now(editor, in_flight), Duration::from_secs(4));
             }

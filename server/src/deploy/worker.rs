@@ -61,6 +61,8 @@ struct Claimed {
 struct JobContext {
     team_id: Uuid,
     requested_by: Option<Uuid>,
+    draft_id: Uuid,
+    override_reason: Option<String>,
     plan_hash: String,
     observed_hash: String,
     content: serde_json::Value,
@@ -209,9 +211,12 @@ impl Worker {
         }
     }
 
-    /// Renews the lease every third of its length; returns when it cannot.
+    /// Renews the lease every third of its length; returns when it cannot: when another
+    /// worker holds it, or when renewals have failed for so long that it may have expired
+    /// (the job could then be resumed elsewhere, and two workers must never call AWS for it).
     async fn heartbeat(&self, job: Uuid) {
         let every = self.cfg.lease / 3;
+        let mut renewed_at = tokio::time::Instant::now();
         loop {
             tokio::time::sleep(every).await;
             let renewed = sqlx::query(
@@ -224,9 +229,14 @@ impl Worker {
             .execute(&self.pool)
             .await;
             match renewed {
-                Ok(r) if r.rows_affected() == 1 => {}
+                Ok(r) if r.rows_affected() == 1 => renewed_at = tokio::time::Instant::now(),
                 Ok(_) => return,
-                Err(e) => tracing::warn!(job = %job, error = %e, "renewing the lease failed"),
+                Err(e) => {
+                    tracing::warn!(job = %job, error = %e, "renewing the lease failed");
+                    if renewed_at.elapsed() + every >= self.cfg.lease {
+                        return;
+                    }
+                }
             }
         }
     }
@@ -234,7 +244,8 @@ impl Worker {
     async fn process(&self, job: &Claimed) {
         let started = std::time::Instant::now();
         let ctx: Option<JobContext> = match sqlx::query_as(
-            "SELECT j.team_id, j.requested_by, p.content_hash AS plan_hash, p.observed_hash,
+            "SELECT j.team_id, j.requested_by, p.draft_id, j.override_reason,
+                    p.content_hash AS plan_hash, p.observed_hash,
                     v.content, v.content_hash AS version_hash, v.number,
                     t.id AS target_id, t.name, t.account_id, t.region, t.mode::text AS mode, t.profile,
                     t.role_arn, t.endpoint, t.read_only, tm.external_id
@@ -363,6 +374,31 @@ impl Worker {
         .fetch_one(&self.pool)
         .await
         .map_err(|e| StepError::ours("InternalError", format!("reading progress failed: {e}")))?;
+        // The gate was judged when the job was queued; a job may wait behind others, and a
+        // version saved meanwhile voids the approvals it rests on. Judged again before the
+        // first step, unless an admin overrode it (the override is recorded with its reason).
+        if !began && ctx.override_reason.is_none() {
+            let number = u32::try_from(ctx.number).unwrap_or(0);
+            let gate =
+                crate::service::review::gate_of(&self.pool, ctx.team_id, ctx.draft_id, number)
+                    .await
+                    .map_err(|e| {
+                        StepError::ours(
+                            "InternalError",
+                            format!("judging the deploy gate failed: {e}"),
+                        )
+                    })?;
+            if !gate.open {
+                return Err(StepError::ours(
+                    "GateClosed",
+                    format!(
+                        "Version {} can no longer be deployed: {} Nothing was changed; plan again once it is approved.",
+                        ctx.number,
+                        gate.reasons.join(" ")
+                    ),
+                ));
+            }
+        }
         let c = clients::connect(target, &self.aws).await?;
         let result = async {
             clients::verify_identity(&c, target).await?;
@@ -464,15 +500,31 @@ impl Worker {
         tx.commit().await.map_err(db)?;
 
         for (i, step) in plan.steps.iter().enumerate() {
-            sqlx::query(
-                "UPDATE apply_steps SET status = 'running', started_at = now() WHERE job_id = $1 AND attempt = $2 AND idx = $3",
+            // A step starts only under a lease this worker still holds: a worker that was
+            // paused past its lease finds the job taken over and stops before calling AWS.
+            let started = sqlx::query(
+                "UPDATE apply_steps s SET status = 'running', started_at = now()
+                 FROM apply_jobs j
+                 WHERE s.job_id = $1 AND s.attempt = $2 AND s.idx = $3
+                   AND j.id = $1 AND j.lease_owner = $4 AND j.status = 'running'
+                   AND j.lease_expires_at > now()",
             )
             .bind(job.id)
             .bind(job.attempt)
             .bind(i as i32)
+            .bind(&self.id)
             .execute(&self.pool)
             .await
             .map_err(db)?;
+            if started.rows_affected() == 0 {
+                return Err(StepError::ours(
+                    "LeaseLost",
+                    format!(
+                        "This worker lost the job's lease before step {}; another worker resumes it.",
+                        i + 1
+                    ),
+                ));
+            }
             let res = exec::execute(c, &step.action).await;
             let (status, response, code, error) = match &res {
                 Ok(r) => ("done", Some(r.clone()), None, None),

@@ -48,7 +48,11 @@ impl Service {
                     Some(t) => clean_label("team_name", t, 80)?,
                     None => format!("{display_name}'s team").chars().take(80).collect(),
                 };
-                (store::teams::create(&mut tx, &name).await?, Role::Admin)
+                let team = store::teams::create(&mut tx, &name).await?;
+                if self.config.sandbox_endpoint.is_some() {
+                    store::deploy::ensure_sandbox(&mut *tx, Some(team)).await?;
+                }
+                (team, Role::Admin)
             }
         };
         store::users::add_membership(&mut tx, user_id, team_id, role).await?;

@@ -19,16 +19,9 @@ use wiring::{
 };
 
 impl Service {
-    async fn sandbox_for(&self, team: Uuid) -> Result<(), AppError> {
-        if self.config.sandbox_endpoint.is_some() {
-            store::deploy::ensure_sandbox(&self.pool, team).await?;
-        }
-        Ok(())
-    }
-
-    /// The team's targets; the sandbox is registered on first sight when this server has one.
+    /// The team's targets (the sandbox among them when this server has one: it is
+    /// registered with each team, and for older teams at start-up).
     pub async fn targets(&self, me: &Authed) -> Result<Targets, AppError> {
-        self.sandbox_for(me.team_id).await?;
         let targets = store::deploy::targets(&self.pool, me.team_id).await?;
         let external_id = if me.role >= Role::Admin {
             Some(store::deploy::external_id(&self.pool, me.team_id).await?)
@@ -50,7 +43,11 @@ impl Service {
         ip: Option<&str>,
     ) -> Result<DeployTarget, AppError> {
         me.require(Role::Admin, "adding deploy targets")?;
-        let input = check_target(input, &self.config.deploy_modes)?;
+        let input = check_target(
+            input,
+            &self.config.deploy_modes,
+            &self.config.endpoint_hosts,
+        )?;
         let Some(id) = store::deploy::insert_target(&self.pool, me.team_id, &input).await? else {
             return Err(ApiError::invalid(
                 "name",
@@ -111,7 +108,6 @@ impl Service {
     }
 
     async fn target_of(&self, me: &Authed, id: Uuid) -> Result<Target, AppError> {
-        self.sandbox_for(me.team_id).await?;
         store::deploy::target(&self.pool, me.team_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("deploy target").into())
@@ -301,7 +297,7 @@ impl Service {
             (false, Some(r)) => Some(r),
         };
         let mut tx = store::begin(&self.pool).await?;
-        let id = store::deploy::insert_job(
+        let id = match store::deploy::insert_job(
             &mut *tx,
             me.team_id,
             plan_id,
@@ -310,7 +306,21 @@ impl Service {
             Some(me.user_id),
             overridden,
         )
-        .await?;
+        .await
+        {
+            Ok(id) => id,
+            // Another request queued this plan between the check above and now.
+            Err(sqlx::Error::Database(e))
+                if e.constraint() == Some("apply_jobs_one_live_per_plan") =>
+            {
+                return Err(ApiError::Conflict {
+                    message: "This plan is already queued or applied. Plan again to deploy the current state.".into(),
+                    latest: None,
+                }
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        };
         if let Some(reason) = overridden {
             store::audit::record(
                 &mut *tx,
@@ -373,7 +383,11 @@ impl Service {
 }
 
 /// Validates a new target, field by field, with what to fix.
-fn check_target(mut t: NewTarget, allowed: &[CredentialsMode]) -> Result<NewTarget, AppError> {
+fn check_target(
+    mut t: NewTarget,
+    allowed: &[CredentialsMode],
+    endpoint_hosts: &[String],
+) -> Result<NewTarget, AppError> {
     let name = t.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
         return Err(
@@ -422,10 +436,28 @@ fn check_target(mut t: NewTarget, allowed: &[CredentialsMode]) -> Result<NewTarg
         }
         CredentialsMode::Endpoint => {
             let e = t.endpoint.as_deref().unwrap_or_default().trim();
-            if !(e.starts_with("http://") || e.starts_with("https://")) || e.len() < 10 {
+            let host = e
+                .parse::<http::Uri>()
+                .ok()
+                .filter(|u| matches!(u.scheme_str(), Some("http" | "https")))
+                .and_then(|u| {
+                    u.host()
+                        .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+                });
+            let Some(host) = host else {
                 return Err(ApiError::invalid(
                     "endpoint",
                     "Give the emulator's URL, e.g. http://127.0.0.1:5000.",
+                )
+                .into());
+            };
+            if !endpoint_hosts.iter().any(|h| h == "*" || *h == host) {
+                return Err(ApiError::invalid(
+                    "endpoint",
+                    format!(
+                        "This server only sends AWS calls to emulators on {}; ask its operator to add {host} to EVENTLOOM_ENDPOINT_HOSTS.",
+                        endpoint_hosts.join(", ")
+                    ),
                 )
                 .into());
             }

@@ -4,7 +4,7 @@
 mod auth;
 mod deploy;
 mod drafts;
-mod review;
+pub(crate) mod review;
 mod team;
 
 use crate::config::RuntimeConfig;
@@ -39,17 +39,22 @@ impl Service {
         &self.config
     }
 
-    /// The client's address: the socket peer, or the first `X-Forwarded-For` hop behind a
-    /// trusted proxy.
+    /// The client's address: the socket peer, or, behind a trusted proxy, the address that
+    /// proxy saw: the last `X-Forwarded-For` entry. Entries before it are whatever the client
+    /// sent, so trusting the first one would let anyone pick the address that rate limits
+    /// and the audit log see.
     pub fn client_ip(&self, parts: &Parts) -> Option<String> {
         if self.config.trust_proxy
-            && let Some(first) = parts
+            && let Some(last) = parts
                 .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|hop| !hop.is_empty())
         {
-            return Some(first.trim().to_owned());
+            return Some(last.to_owned());
         }
         parts
             .extensions

@@ -313,10 +313,7 @@ impl Service {
         draft: Uuid,
         number: u32,
     ) -> Result<DeployGate, AppError> {
-        let v = self.meta(me, draft, number).await?;
-        let required = store::review::approvals_required(&self.pool, me.team_id).await?;
-        let rows = store::review::decisions(&self.pool, me.team_id, draft).await?;
-        Ok(gate_for(&v, required.max(0) as u32, &rows))
+        gate_of(&self.pool, me.team_id, draft, number).await
     }
 
     /// A draft's requests, decisions and the gate for its latest version.
@@ -667,6 +664,23 @@ fn judged(rows: &[DecisionRow], head: i32) -> Vec<ReviewDecision> {
 }
 
 /// The gate for one version, from the draft's decisions (newest first).
+/// The deploy gate of a team's draft version as it stands now: the one place it is judged,
+/// for the plan preview, for enqueueing and for the worker starting a job.
+pub async fn gate_of(
+    pool: &sqlx::PgPool,
+    team: Uuid,
+    draft: Uuid,
+    number: u32,
+) -> Result<DeployGate, AppError> {
+    let n = i32::try_from(number).map_err(|_| ApiError::not_found("version"))?;
+    let v = store::review::version_meta(pool, team, draft, n)
+        .await?
+        .ok_or_else(|| ApiError::not_found("version"))?;
+    let required = store::review::approvals_required(pool, team).await?;
+    let rows = store::review::decisions(pool, team, draft).await?;
+    Ok(gate_for(&v, required.max(0) as u32, &rows))
+}
+
 fn gate_for(v: &VersionMeta, required: u32, rows: &[DecisionRow]) -> DeployGate {
     let all = judged(rows, v.head_number);
     let live: Vec<&ReviewDecision> = all

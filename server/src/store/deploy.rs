@@ -63,18 +63,21 @@ const TARGET: &str = "SELECT t.id, t.name, t.account_id, t.region, t.mode::text 
         t.role_arn, t.endpoint, t.read_only, tm.external_id
     FROM deploy_targets t JOIN teams tm ON tm.id = t.team_id";
 
-/// Registers the sandbox emulator as the team's target "sandbox" once.
-pub async fn ensure_sandbox(pool: &PgPool, team: Uuid) -> sqlx::Result<()> {
+/// Registers the sandbox emulator as the target "sandbox" of `team`, or of every team
+/// when `team` is `None` (at server start, for teams made before the server had one).
+/// Teams that have it, or archived it, are left alone.
+pub async fn ensure_sandbox(db: impl PgExecutor<'_>, team: Option<Uuid>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO deploy_targets (id, team_id, name, account_id, region, mode)
-         VALUES ($1, $2, $3, $4, $5, 'sandbox') ON CONFLICT (team_id, name) DO NOTHING",
+         SELECT gen_random_uuid(), t.id, $2, $3, $4, 'sandbox' FROM teams t
+         WHERE $1::uuid IS NULL OR t.id = $1
+         ON CONFLICT (team_id, name) DO NOTHING",
     )
-    .bind(Uuid::new_v4())
     .bind(team)
     .bind(SANDBOX_NAME)
     .bind(wiring::examples::EXAMPLE_ACCOUNT)
     .bind(crate::aws::SANDBOX_REGION)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

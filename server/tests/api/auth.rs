@@ -343,6 +343,44 @@ async fn failures_from_one_address_are_limited_across_accounts(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn behind_a_proxy_a_client_cannot_escape_the_address_limit_by_forging_forwarded_for(
+    pool: PgPool,
+) {
+    let mut s = settings(None);
+    s.signin_limit_ip = 3;
+    s.trust_proxy = true;
+    let app = TestApp::spawn_with(s, pool.clone()).await;
+    let bot = app.anonymous();
+    // The proxy appends the address it saw (203.0.113.9); the first entry is the client's own.
+    let attempt = |i: usize| {
+        bot.client
+            .post(app.url("/api/v1/auth/signin"))
+            .header("x-forwarded-for", format!("10.0.0.{i}, 203.0.113.9"))
+            .json(
+                &json!({"email": format!("user{i}@example.com"), "password": "whatever-password"}),
+            )
+            .send()
+    };
+    for i in 0..3 {
+        attempt(i).await.unwrap();
+    }
+
+    let res = attempt(99).await.unwrap();
+
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let ips: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT DISTINCT ip FROM audit_log WHERE action = 'auth.signin_failed'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        ips,
+        [Some("203.0.113.9".to_owned())],
+        "the audit log has the proxy's view"
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
 async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let ana = app.signup("ana").await;

@@ -366,6 +366,68 @@ async fn an_oversized_body_is_a_413_with_a_message(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_chunked_body_over_the_limit_is_cut_off_for_server_functions_too(pool: PgPool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = settings(None);
+    s.max_body_bytes = 10_000;
+    let app = TestApp::spawn_with(s, pool.clone()).await;
+    let ana = app.signup("ana").await;
+    let cookie = ana.cookie_header();
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM drafts WHERE name = 'streamed'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+
+    // A valid create call whose size is only known by reading it: no Content-Length,
+    // 2 KB chunks, 100 KB in all. Unbounded, the server function would read it all and
+    // create the draft.
+    let addr = app
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (mut rd, mut wr) = conn.into_split();
+    let head = format!(
+        "POST /rpc/drafts/create HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    let writer = tokio::spawn(async move {
+        let mut body = String::from("name=streamed&padding=");
+        body.push_str(&"n".repeat(100_000));
+        wr.write_all(head.as_bytes()).await?;
+        for part in body.as_bytes().chunks(2048) {
+            wr.write_all(format!("{:x}\r\n", part.len()).as_bytes())
+                .await?;
+            wr.write_all(part).await?;
+            wr.write_all(b"\r\n").await?;
+        }
+        wr.write_all(b"0\r\n\r\n").await?;
+        std::io::Result::Ok(())
+    });
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), rd.read(&mut answer))
+        .await
+        .expect("the server answers")
+        .unwrap_or(0);
+    let status = String::from_utf8_lossy(&answer[..n]).to_string();
+    let _ = writer.await;
+
+    assert!(
+        status.starts_with("HTTP/1.1 413"),
+        "an oversized stream is refused as too large: {status}"
+    );
+    assert_eq!(count().await, 0, "nothing was created");
+    assert_eq!(
+        ana.get("/api/v1/me").await.status(),
+        StatusCode::OK,
+        "the server is still serving"
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
 async fn a_body_that_is_not_json_is_a_400_saying_so(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let ana = app.signup("ana").await;

@@ -15,6 +15,7 @@ pub struct TestApp {
 /// A user's browser: a client with its own cookie jar.
 pub struct User {
     pub client: reqwest::Client,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub base: String,
     pub email: String,
     pub password: String,
@@ -53,6 +54,15 @@ pub fn settings(sandbox_endpoint: Option<String>) -> Settings {
     }
 }
 
+/// A client keeping its cookies in `jar`, so a test can read them.
+pub fn client_with(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -82,8 +92,10 @@ impl TestApp {
 
     /// A browser with no session.
     pub fn anonymous(&self) -> User {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         User {
-            client: client(),
+            client: client_with(jar.clone()),
+            jar,
             base: self.url(""),
             email: String::new(),
             password: String::new(),
@@ -97,8 +109,10 @@ impl TestApp {
 
     /// Signs up, joining a team when given an invitation token.
     pub async fn signup_with(&self, name: &str, invitation: Option<&str>) -> User {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let user = User {
-            client: client(),
+            client: client_with(jar.clone()),
+            jar,
             base: self.url(""),
             email: format!("{name}@example.com"),
             password: format!("{name}-long-password-123"),
@@ -135,6 +149,17 @@ impl TestApp {
 }
 
 impl User {
+    /// The `Cookie` header this user's browser sends, for requests made by hand.
+    #[allow(dead_code)] // the deploy tests share this harness and do not use it
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

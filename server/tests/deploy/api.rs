@@ -71,6 +71,16 @@ async fn a_target_is_checked_field_by_field_and_modes_are_a_server_setting(pool:
             json!({"name": "sandbox", "account_id": "123456789012", "region": "us-east-1", "mode": "endpoint", "endpoint": "http://127.0.0.1:1"}),
             "name",
         ),
+        // An emulator endpoint may only be a host the operator allows (loopback by
+        // default): the server would send requests to anything a team admin names.
+        (
+            json!({"name": "p", "account_id": "123456789012", "region": "us-east-1", "mode": "endpoint", "endpoint": "http://169.254.169.254/latest"}),
+            "endpoint",
+        ),
+        (
+            json!({"name": "p", "account_id": "123456789012", "region": "us-east-1", "mode": "endpoint", "endpoint": "file:///etc/passwd"}),
+            "endpoint",
+        ),
     ];
     for (body, field) in cases {
         let res = ana.post("/api/v1/deploy/targets", &body).await;

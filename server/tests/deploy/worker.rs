@@ -4,6 +4,7 @@
 
 use crate::helpers::*;
 use crate::support::*;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::deploy::{
     AwsContext, clients,
@@ -374,4 +375,134 @@ async fn fifty_calls_at_five_per_second_take_about_ten_seconds() {
         (9.6..=12.0).contains(&secs),
         "50 calls at 5/s took {secs:.2} s"
     );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_queued_job_whose_approval_was_voided_while_it_waited_changes_nothing(pool: PgPool) {
+    let app = app_without_worker(pool.clone()).await;
+    let author = solo_admin(&app).await;
+    let reviewer = app.invite(&author, "rita", "approver").await;
+    let emu = Emu::new().await;
+    let target = add_target(&author, &emu, "emu").await;
+    let g = pipeline(&emu, "v");
+    emu.seed(&g).await;
+    let d = draft(&author, "v", &g).await;
+    let approved = reviewer
+        .post(
+            &format!("/api/v1/drafts/{d}/decisions"),
+            &json!({ "version": 1, "decision": "approve" }),
+        )
+        .await;
+    json_with(approved, StatusCode::CREATED).await;
+    let p = plan(&author, &d, 1, &target).await;
+    let job = apply(&author, p["id"].as_str().unwrap()).await;
+    let job = job["id"].as_str().unwrap().to_owned();
+    // While the job waits (no worker runs yet), a new version voids the approval.
+    let mut next = g.clone();
+    if let Some(wiring::Node::Function(f)) = next.nodes.values_mut().find(|n| n.name() == "v-work")
+    {
+        f.timeout += 1;
+    }
+    assert_eq!(save(&author, &d, &next).await, 2);
+
+    let worker = start_worker(&pool, None);
+    let done = wait(&author, &job, 30).await;
+    worker.abort();
+
+    assert_eq!(done["status"], "failed", "{done:#}");
+    assert_eq!(done["error_code"], "GateClosed", "{done:#}");
+    assert!(
+        done["error"].as_str().unwrap().contains("not the latest"),
+        "{done:#}"
+    );
+    assert!(emu.sids("v-work").await.is_empty(), "nothing was applied");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn two_simultaneous_deploys_of_one_plan_queue_one_job(pool: PgPool) {
+    let app = app_without_worker(pool.clone()).await;
+    let user = admin(&app).await;
+    let emu = Emu::new().await;
+    let target = add_target(&user, &emu, "emu").await;
+    let g = pipeline(&emu, "d");
+    emu.seed(&g).await;
+    let d = draft(&user, "d", &g).await;
+    let p = plan(&user, &d, 1, &target).await;
+    let path = format!("/api/v1/plans/{}/apply", p["id"].as_str().unwrap());
+
+    let (a, b) = tokio::join!(user.post_empty(&path), user.post_empty(&path));
+
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::ACCEPTED, StatusCode::CONFLICT]);
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM apply_jobs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(jobs, 1);
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_worker_that_lost_its_lease_starts_no_further_step(pool: PgPool) {
+    let app = app_without_worker(pool.clone()).await;
+    let user = admin(&app).await;
+    let emu = Emu::new().await;
+    let target = add_target(&user, &emu, "emu").await;
+    let g = pipeline(&emu, "l");
+    emu.seed(&g).await;
+    let d = draft(&user, "l", &g).await;
+    let p = plan(&user, &d, 1, &target).await;
+    let job = apply(&user, p["id"].as_str().unwrap()).await;
+    let job = job["id"].as_str().unwrap().to_owned();
+    // A long lease (its heartbeat would notice the theft only after 10 s) and slow calls.
+    let worker = Worker::new(
+        pool.clone(),
+        AwsContext {
+            sandbox_endpoint: None,
+            quota: NonZeroU32::new(2),
+        },
+        WorkerConfig {
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(50),
+            max_jobs: 1,
+            max_attempts: 5,
+        },
+    );
+    let running = tokio::spawn(worker.run(std::future::pending()));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let done: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM apply_steps WHERE job_id = $1::uuid AND status = 'done'",
+        )
+        .bind(&job)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if done >= 1 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no step finished");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Another worker takes the job over (as after an expired lease).
+    let stolen_at: OffsetDateTime = sqlx::query_scalar(
+        "UPDATE apply_jobs SET lease_owner = 'another-worker' WHERE id = $1::uuid RETURNING now()",
+    )
+    .bind(&job)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    running.abort();
+
+    let later: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM apply_steps WHERE job_id = $1::uuid AND started_at > $2",
+    )
+    .bind(&job)
+    .bind(stolen_at)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(later, 0, "no step started after the lease was lost");
 }
