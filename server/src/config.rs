@@ -51,6 +51,10 @@ pub struct Settings {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "EVENTLOOM_MAX_BODY_BYTES", default_value_t = 5 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// A token Prometheus sends as `Authorization: Bearer …` to read /metrics. Without it,
+    /// /metrics answers only requests from this machine that did not come through a proxy.
+    #[arg(long, env = "EVENTLOOM_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Deploy settings.
     #[command(flatten)]
     pub deploy: DeploySettings,
@@ -160,8 +164,10 @@ impl DeploySettings {
 }
 
 /// The settings the service layer consults at run time.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RuntimeConfig {
+    /// The bearer token for /metrics, when set.
+    pub metrics_token: Option<String>,
     /// Session idle timeout.
     pub session_idle: Duration,
     /// Session absolute lifetime.
@@ -197,6 +203,7 @@ impl RuntimeConfig {
 impl From<&Settings> for RuntimeConfig {
     fn from(s: &Settings) -> Self {
         Self {
+            metrics_token: s.metrics_token.clone().filter(|t| !t.trim().is_empty()),
             session_idle: Duration::from_secs(s.session_idle_secs.max(1)),
             session_absolute: Duration::from_secs(s.session_absolute_secs.max(1)),
             signin: crate::auth::ratelimit::Limits {
@@ -222,6 +229,26 @@ impl From<&Settings> for RuntimeConfig {
     }
 }
 
+impl fmt::Debug for RuntimeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeConfig")
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
+            .field("session_idle", &self.session_idle)
+            .field("session_absolute", &self.session_absolute)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("max_nodes", &self.max_nodes)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("sandbox_endpoint", &self.sandbox_endpoint)
+            .field("deploy_modes", &self.deploy_modes)
+            .field("endpoint_hosts", &self.endpoint_hosts)
+            .field("aws_quota", &self.aws_quota)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Settings {
     /// How long to wait for Postgres before giving up at start-up and per request.
     pub const DB_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -242,6 +269,10 @@ impl fmt::Debug for Settings {
             .field("trust_proxy", &self.trust_proxy)
             .field("max_nodes", &self.max_nodes)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .field("deploy", &self.deploy)
             .finish()
     }

@@ -9,7 +9,7 @@ use crate::{
 use app::api::*;
 use axum::{
     Json, Router,
-    extract::{Path, Query, State, rejection::JsonRejection},
+    extract::{Path, Query, State},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::{get, patch, post},
@@ -45,34 +45,94 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A JSON body whose rejection is our 400/413/422 with a message, not axum's plain text.
+/// A value of the wrong shape is a 422 whose `field` is the path to it (`content.nodes`).
 pub struct Body<T>(pub(crate) T);
 
 impl<T, S> axum::extract::FromRequest<S> for Body<T>
 where
-    Json<T>: axum::extract::FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Body(v)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::JsonDataError(e) => ApiError::Invalid {
-                    field: None,
-                    message: e.body_text(),
-                },
-                JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest {
-                    message: "Send the body as JSON with Content-Type: application/json.".into(),
-                },
-                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        if !json {
+            return Err(ApiError::BadRequest {
+                message: "Send the body as JSON with Content-Type: application/json.".into(),
+            }
+            .into());
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::PayloadTooLarge {
                         message: "The request body is larger than this server accepts.".into(),
                     }
+                } else {
+                    ApiError::BadRequest {
+                        message: e.body_text(),
+                    }
                 }
-                other => ApiError::BadRequest {
-                    message: other.body_text(),
-                },
+            })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut *de) {
+            Ok(v) => match de.end() {
+                Ok(()) => Ok(Body(v)),
+                Err(e) => Err(ApiError::BadRequest {
+                    message: format!("The body is not valid JSON: {e}."),
+                }
+                .into()),
+            },
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                Err(if inner.is_syntax() || inner.is_eof() {
+                    ApiError::BadRequest {
+                        message: format!("The body is not valid JSON: {inner}."),
+                    }
+                } else if path == "." {
+                    ApiError::Invalid {
+                        field: None,
+                        message: format!("The body does not have the expected shape: {inner}."),
+                    }
+                } else {
+                    ApiError::Invalid {
+                        message: format!("{path}: {inner}."),
+                        field: Some(path),
+                    }
+                }
+                .into())
+            }
+        }
+    }
+}
+
+/// Query-string parameters whose rejection is a JSON 400 naming the problem.
+pub struct Params<T>(pub(crate) T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Params<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Params(v)),
+            Err(e) => Err(ApiError::BadRequest {
+                message: format!(
+                    "The query string is not valid ({}); see /api/openapi.json for this endpoint's parameters.",
+                    e.body_text()
+                ),
             }
             .into()),
         }
@@ -249,7 +309,7 @@ struct AuditQuery {
 async fn audit(
     State(state): State<AppState>,
     me: Authed,
-    Query(q): Query<AuditQuery>,
+    Params(q): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
     Ok(Json(
         state.service.audit(&me, q.limit.unwrap_or(200)).await?,
@@ -268,7 +328,7 @@ struct ListQuery {
 async fn list_drafts(
     State(state): State<AppState>,
     me: Authed,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
 ) -> Result<Json<Vec<DraftSummary>>, AppError> {
     Ok(Json(state.service.list_drafts(&me, q.archived).await?))
 }
@@ -289,15 +349,41 @@ async fn create_draft(
     Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 
-/// Imports a graph document as a new draft.
-#[utoipa::path(post, path = "/api/v1/drafts/import", tag = "drafts", request_body = NewDraft,
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ImportQuery {
+    /// The new draft's name, when the body is a bare graph document (default "Imported draft").
+    name: Option<String>,
+}
+
+/// Imports a graph document as a new draft: the file `export` gives (a bare graph document,
+/// named by `?name=`), or `{name, content}`.
+#[utoipa::path(post, path = "/api/v1/drafts/import", tag = "drafts", params(ImportQuery),
+    request_body(content = Object, description = "A graph document (see /api/schema/graph.json), or a NewDraft with it in `content`"),
     responses((status = 201, body = Draft), (status = 422, body = ApiError)))]
 async fn import_draft(
     state: State<AppState>,
     parts: Parts,
     me: Authed,
-    Body(input): Body<NewDraft>,
+    Params(q): Params<ImportQuery>,
+    Body(body): Body<serde_json::Value>,
 ) -> Result<Response, AppError> {
+    let input = if body.get("schema").is_some() {
+        NewDraft {
+            name: q.name.unwrap_or_else(|| "Imported draft".into()),
+            content: Some(body),
+        }
+    } else {
+        let mut input: NewDraft = serde_json::from_value(body).map_err(|e| ApiError::Invalid {
+            field: None,
+            message: format!(
+                "Send the exported graph document itself, or {{\"name\": …, \"content\": graph}}: {e}."
+            ),
+        })?;
+        if let Some(name) = q.name {
+            input.name = name;
+        }
+        input
+    };
     if input.content.is_none() {
         return Err(ApiError::invalid(
             "content",

@@ -206,6 +206,16 @@ async fn apply_events(
                 Some(j) => j,
                 None => {
                     tokio::time::sleep(POLL).await;
+                    // A stream can outlive the member's place in the team: removed members
+                    // stop receiving progress at the next poll, not when the job ends.
+                    match crate::store::users::member(c.state.service.pool(), c.me.user_id).await {
+                        Ok(Some(m)) if m.team_id == c.me.team_id => {}
+                        Ok(_) => return None,
+                        Err(e) => {
+                            tracing::error!(job = %c.id, error = %e, "apply progress stream failed");
+                            return None;
+                        }
+                    }
                     match c.state.service.get_apply(&c.me, c.id).await {
                         Ok(j) => j,
                         Err(e) => {

@@ -54,12 +54,46 @@ pub async fn track(req: Request<Body>, next: Next) -> Response {
     res
 }
 
+/// Whether this request may read the metrics: it carries the configured bearer token, or,
+/// with none configured, it comes from this machine and not through a proxy (route names
+/// and traffic are nobody else's business).
+fn allowed(token: Option<&str>, parts: &axum::http::request::Parts) -> bool {
+    match token {
+        Some(t) => parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| constant_time_eq(given.trim().as_bytes(), t.as_bytes())),
+        None => {
+            !parts.headers.contains_key("x-forwarded-for")
+                && parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .is_some_and(|c| c.0.ip().is_loopback())
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The scrape endpoint.
-pub async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn scrape(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+) -> axum::response::Response {
+    if !allowed(state.service.config().metrics_token.as_deref(), &parts) {
+        let body = app::api::ApiError::forbidden(
+            "Metrics are for this machine, or for a scraper with EVENTLOOM_METRICS_TOKEN as its bearer token.",
+        );
+        return (axum::http::StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+    }
     let pool = state.service.pool();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size()));
     metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -113,6 +113,17 @@ async fn rename_duplicate_archive_export_and_import_work(pool: PgPool) {
         imported["latest"]["content_hash"], d["latest"]["content_hash"],
         "export then import is lossless"
     );
+    // The exported file itself imports as it is, named by the query string.
+    let as_file = ana
+        .post("/api/v1/drafts/import?name=from%20a%20file", &doc)
+        .await;
+    assert_eq!(as_file.status(), StatusCode::CREATED);
+    let as_file: Value = as_file.json().await.unwrap();
+    assert_eq!(as_file["summary"]["name"], "from a file");
+    assert_eq!(
+        as_file["latest"]["content_hash"],
+        d["latest"]["content_hash"]
+    );
 
     let archived: Value = ana
         .post_empty(&format!("/api/v1/drafts/{id}/archive"))
@@ -443,6 +454,45 @@ async fn a_body_that_is_not_json_is_a_400_saying_so(pool: PgPool) {
 
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "bad_request");
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_value_of_the_wrong_type_is_a_422_naming_its_path(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let d = ana.create_draft("x", None).await;
+    let id = d["summary"]["id"].as_str().unwrap();
+
+    let res = ana
+        .patch(&format!("/api/v1/drafts/{id}"), &json!({"name": 42}))
+        .await;
+
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "name", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected a string"),
+        "{body}"
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_malformed_query_parameter_is_a_json_400(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+
+    let res = ana.get("/api/v1/drafts?archived=perhaps").await;
+
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert!(
+        body["message"].as_str().unwrap().contains("archived"),
+        "{body}"
+    );
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]

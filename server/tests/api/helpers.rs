@@ -45,6 +45,7 @@ pub fn settings(sandbox_endpoint: Option<String>) -> Settings {
         trust_proxy: false,
         max_nodes: 20_000,
         max_body_bytes: 5 * 1024 * 1024,
+        metrics_token: None,
         deploy: server::config::DeploySettings {
             seed_sandbox: false,
             // Unpaced: tests about pacing set their own quota.

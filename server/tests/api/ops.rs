@@ -67,3 +67,46 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool(pool: PgPo
     );
     assert!(text.contains("db_pool_connections"), "{text}");
 }
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn metrics_are_not_served_through_a_proxy_and_a_token_guards_them_when_set(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let proxied = app
+        .anonymous()
+        .client
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.status(), StatusCode::FORBIDDEN);
+
+    let mut s = settings(None);
+    s.metrics_token = Some("scrape-secret".into());
+    let app = TestApp::spawn_with(s, pool).await;
+    let anon = app.anonymous();
+    assert_eq!(anon.get("/metrics").await.status(), StatusCode::FORBIDDEN);
+    let wrong = anon
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let scraper = anon
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraper.status(), StatusCode::OK);
+    assert!(
+        scraper
+            .text()
+            .await
+            .unwrap()
+            .contains("db_pool_connections")
+    );
+}
