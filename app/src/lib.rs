@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <A href="/drafts">"Drafts"</A>
                     <InboxBadge />
                     <A href="/settings/targets">"Deploy targets"</A>
+                    <A href="/settings/team">"Team"</A>
                 </nav>
                 <ThemeToggle />
                 <Account />
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("deploy")) view=pages::DeployPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("review")) view=pages::ReviewPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("targets")) view=pages::TargetsPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("team")) view=pages::TeamPage />
                     <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("v"), ParamSegment("n")) view=designer::VersionPage />
                     <Route path=StaticSegment("bench") view=designer::BenchPage />
                 </Routes>

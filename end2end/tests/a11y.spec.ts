@@ -23,3 +23,21 @@ test("the drafts list and the designer have no serious or critical axe violation
   await page.locator("[data-node]").first().click();
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test("the team, deploy targets and review pages have no serious or critical axe violations", async ({ page }) => {
+  await signUp(page);
+  for (const path of ["/settings/team", "/settings/targets"]) {
+    await page.goto(path);
+    await waitForHydration(page);
+    expect(await seriousViolations(page), path).toEqual([]);
+  }
+  await page.goto("/drafts");
+  await page.getByRole("link", { name: "Thumbnail pipeline (example)" }).click();
+  await waitForHydration(page);
+  const draft = new URL(page.url()).pathname.split("/")[2];
+  for (const path of [`/drafts/${draft}/review`, `/drafts/${draft}/deploy`, `/drafts/${draft}/history`]) {
+    await page.goto(path);
+    await waitForHydration(page);
+    expect(await seriousViolations(page), path).toEqual([]);
+  }
+});

@@ -222,6 +222,48 @@ impl Backend for Service {
         wire(async { Service::members(self, self.session(req).await?.require()?).await }.await)
     }
 
+    async fn set_member_role(
+        &self,
+        req: &Parts,
+        user_id: Uuid,
+        input: SetRole,
+    ) -> Result<Vec<Member>, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::set_role(self, s.require()?, user_id, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn remove_member(&self, req: &Parts, user_id: Uuid) -> Result<Vec<Member>, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::remove_member(self, s.require()?, user_id, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn invite(&self, req: &Parts, input: NewInvitation) -> Result<Invitation, ApiError> {
+        let ip = self.client_ip(req);
+        wire(
+            async {
+                let s = self.session(req).await?;
+                Service::invite(self, s.require()?, input, ip.as_deref()).await
+            }
+            .await,
+        )
+    }
+
+    async fn audit(&self, req: &Parts, limit: i64) -> Result<Vec<AuditEntry>, ApiError> {
+        wire(async { Service::audit(self, self.session(req).await?.require()?, limit).await }.await)
+    }
+
     async fn team_settings(&self, req: &Parts) -> Result<TeamSettings, ApiError> {
         wire(
             async { Service::team_settings(self, self.session(req).await?.require()?).await }.await,

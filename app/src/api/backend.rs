@@ -77,6 +77,19 @@ pub trait Backend: Send + Sync + 'static {
     async fn list_applies(&self, req: &Parts, draft: Uuid) -> Result<Vec<ApplyJob>, ApiError>;
     /// The team's members.
     async fn members(&self, req: &Parts) -> Result<Vec<Member>, ApiError>;
+    /// Changes a member's role (admins).
+    async fn set_member_role(
+        &self,
+        req: &Parts,
+        user_id: Uuid,
+        input: SetRole,
+    ) -> Result<Vec<Member>, ApiError>;
+    /// Removes a member (admins).
+    async fn remove_member(&self, req: &Parts, user_id: Uuid) -> Result<Vec<Member>, ApiError>;
+    /// Creates a one-time invitation link (admins).
+    async fn invite(&self, req: &Parts, input: NewInvitation) -> Result<Invitation, ApiError>;
+    /// The team's audit log, newest first (admins).
+    async fn audit(&self, req: &Parts, limit: i64) -> Result<Vec<AuditEntry>, ApiError>;
     /// The team's review rules.
     async fn team_settings(&self, req: &Parts) -> Result<TeamSettings, ApiError>;
     /// Changes the team's review rules (admins).

@@ -186,6 +186,34 @@ pub async fn list_members() -> Result<Vec<Member>, ApiError> {
     backend::answer(backend.members(&req).await)
 }
 
+/// Changes a member's role (admins).
+#[server(prefix = "/rpc", endpoint = "team/members/role", input = server_fn::codec::Json)]
+pub async fn set_member_role(user_id: uuid::Uuid, role: Role) -> Result<Vec<Member>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.set_member_role(&req, user_id, SetRole { role }).await)
+}
+
+/// Removes a member from the team (admins).
+#[server(prefix = "/rpc", endpoint = "team/members/remove", input = server_fn::codec::Json)]
+pub async fn remove_member(user_id: uuid::Uuid) -> Result<Vec<Member>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.remove_member(&req, user_id).await)
+}
+
+/// Creates a one-time invitation link for a role (admins).
+#[server(prefix = "/rpc", endpoint = "team/invitations", input = server_fn::codec::Json)]
+pub async fn create_invitation(role: Role) -> Result<Invitation, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.invite(&req, NewInvitation { role }).await)
+}
+
+/// The team's audit log, newest first (admins).
+#[server(prefix = "/rpc", endpoint = "team/audit", input = server_fn::codec::Json)]
+pub async fn team_audit(limit: i64) -> Result<Vec<AuditEntry>, ApiError> {
+    let (backend, req) = backend::context()?;
+    backend::answer(backend.audit(&req, limit).await)
+}
+
 /// The team's review rules.
 #[server(name = TeamSettingsCall, prefix = "/rpc", endpoint = "team/settings")]
 pub async fn team_settings() -> Result<TeamSettings, ApiError> {

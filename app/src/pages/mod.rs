@@ -5,12 +5,14 @@ pub(crate) mod deploy;
 mod drafts;
 mod home;
 mod review;
+mod team;
 
 pub use auth::{JoinPage, SignInPage, SignUpPage};
 pub use deploy::{DeployPage, TargetsPage};
 pub use drafts::DraftsPage;
 pub use home::HomePage;
 pub use review::ReviewPage;
+pub use team::TeamPage;
 
 use leptos::prelude::*;
 

@@ -28,7 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/signout", post(sign_out))
         .route("/api/v1/me", get(me))
         .route("/api/v1/team/members", get(members))
-        .route("/api/v1/team/members/{user_id}", patch(set_role))
+        .route(
+            "/api/v1/team/members/{user_id}",
+            patch(set_role).delete(remove_member),
+        )
         .route("/api/v1/team/invitations", post(invite))
         .route("/api/v1/team/audit", get(audit))
         .route("/api/v1/drafts", get(list_drafts).post(create_draft))
@@ -165,7 +168,7 @@ fn ip(state: &AppState, parts: &Parts) -> Option<String> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Eventloom API", description = "Drafts of AWS Lambda event wiring, their versions, and the team that owns them. Every call is scoped to the caller's team; another team's resource answers 404.", version = "1"),
-    paths(sign_up, sign_in, sign_out, me, members, set_role, invite, audit, list_drafts, create_draft, import_draft, get_draft, rename_draft, duplicate_draft, archive_draft, export_draft, list_versions, save_draft, get_version),
+    paths(sign_up, sign_in, sign_out, me, members, set_role, remove_member, invite, audit, list_drafts, create_draft, import_draft, get_draft, rename_draft, duplicate_draft, archive_draft, export_draft, list_versions, save_draft, get_version),
     components(schemas(ApiError, Me, SignUp, SignIn, Member, SetRole, NewInvitation, Invitation, AuditEntry, Role, DraftSummary, DraftVersion, Draft, NewDraft, RenameDraft, SaveDraft)),
     tags((name = "auth"), (name = "team"), (name = "drafts"))
 )]
@@ -261,6 +264,23 @@ async fn me(me: Authed) -> Json<Me> {
 #[utoipa::path(get, path = "/api/v1/team/members", tag = "team", responses((status = 200, body = Vec<Member>)))]
 async fn members(State(state): State<AppState>, me: Authed) -> Result<Json<Vec<Member>>, AppError> {
     Ok(Json(state.service.members(&me).await?))
+}
+
+/// Removes a member from the team (admins); the last admin cannot be removed.
+#[utoipa::path(delete, path = "/api/v1/team/members/{user_id}", tag = "team",
+    params(("user_id" = Uuid, Path)), responses((status = 200, body = Vec<Member>), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn remove_member(
+    State(state): State<AppState>,
+    parts: Parts,
+    me: Authed,
+    Id(user_id): Id<Uuid>,
+) -> Result<Json<Vec<Member>>, AppError> {
+    Ok(Json(
+        state
+            .service
+            .remove_member(&me, user_id, ip(&state, &parts).as_deref())
+            .await?,
+    ))
 }
 
 /// Changes a member's role (admins).

@@ -63,6 +63,44 @@ impl Service {
         self.members(me).await
     }
 
+    /// Removes a member (admins). Their next request finds no membership and is signed out;
+    /// their drafts, versions and comments stay with the team. The last admin stays.
+    pub async fn remove_member(
+        &self,
+        me: &Authed,
+        user_id: Uuid,
+        ip: Option<&str>,
+    ) -> Result<Vec<Member>, AppError> {
+        me.require(Role::Admin, "removing members")?;
+        let mut tx = store::begin(&self.pool).await?;
+        let Some(current) = store::users::role_for_update(&mut tx, me.team_id, user_id).await?
+        else {
+            return Err(ApiError::not_found("member").into());
+        };
+        if current == Role::Admin && store::users::admin_count(&mut tx, me.team_id).await? <= 1 {
+            return Err(ApiError::invalid(
+                "user_id",
+                "The team needs at least one admin; make someone else admin first.",
+            )
+            .into());
+        }
+        store::users::remove_membership(&mut tx, me.team_id, user_id).await?;
+        store::audit::record(
+            &mut *tx,
+            Event {
+                team_id: Some(me.team_id),
+                actor_id: Some(me.user_id),
+                action: "member.removed",
+                target: Some(user_id.to_string()),
+                detail: serde_json::json!({ "role": current.as_str() }),
+                ip,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.members(me).await
+    }
+
     /// Creates a one-time invitation link (admins only). Only the token's hash is stored.
     pub async fn invite(
         &self,

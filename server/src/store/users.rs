@@ -147,6 +147,21 @@ pub async fn admin_count(conn: &mut PgConnection, team_id: Uuid) -> sqlx::Result
     Ok(ids.len() as i64)
 }
 
+/// Removes a member from the team; false when they were not in it.
+pub async fn remove_membership(
+    conn: &mut PgConnection,
+    team_id: Uuid,
+    user_id: Uuid,
+) -> sqlx::Result<bool> {
+    let n = sqlx::query("DELETE FROM memberships WHERE team_id = $1 AND user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
 /// Sets a member's role.
 pub async fn set_role(
     conn: &mut PgConnection,

@@ -543,6 +543,52 @@ async fn the_last_admin_cannot_step_down(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn an_admin_removes_a_member_who_is_signed_out_at_once_but_not_the_last_admin(
+    pool: PgPool,
+) {
+    let app = TestApp::spawn(pool).await;
+    let ana = app.signup("ana").await;
+    let ed = app.invite(&ana, "ed", "editor").await;
+    let ed_id = ed.get("/api/v1/me").await.json::<Value>().await.unwrap()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ana_id = ana.get("/api/v1/me").await.json::<Value>().await.unwrap()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    assert_eq!(
+        ed.delete(&format!("/api/v1/team/members/{ana_id}")).await.status(),
+        StatusCode::FORBIDDEN,
+        "only admins remove"
+    );
+    assert_eq!(
+        ana.delete(&format!("/api/v1/team/members/{ana_id}")).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the last admin stays"
+    );
+    let res = ana.delete(&format!("/api/v1/team/members/{ed_id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let members: Value = res.json().await.unwrap();
+    assert_eq!(members.as_array().unwrap().len(), 1);
+
+    assert_eq!(
+        ed.get("/api/v1/drafts").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the removed member's session no longer works"
+    );
+    let audit: Value = ana.get("/api/v1/team/audit").await.json().await.unwrap();
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "member.removed" && e["target"] == ed_id.as_str())
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
 async fn sign_ins_and_failures_are_in_the_audit_log_in_utc(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let ana = app.signup("ana").await;

@@ -84,6 +84,51 @@ async fn a_member_of_another_team_cannot_see_or_touch_anything(pool: PgPool) {
         };
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
     }
+    assert_eq!(
+        mallory
+            .delete(&format!("/api/v1/team/members/{ana_id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "DELETE a member of another team"
+    );
+    // The UI's server functions go through the same service, so they answer the same.
+    let ana_thread = ana
+        .post(
+            &format!("/api/v1/drafts/{id}/threads"),
+            &json!({"version": 1, "pin": {"type": "graph"}, "body": "private note"}),
+        )
+        .await;
+    assert_eq!(ana_thread.status(), StatusCode::CREATED);
+    let thread = ana_thread.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .map(str::to_owned);
+    assert!(thread.is_some());
+    let mut rpc: Vec<(&str, Value)> = vec![
+        ("drafts/get", json!({"id": id})),
+        ("drafts/versions", json!({"id": id})),
+        ("drafts/version", json!({"id": id, "number": 1})),
+        ("drafts/save", json!({"id": id, "input": {"base_version": v1, "content": example(Some("m"))}})),
+        ("drafts/rename", json!({"id": id, "name": "pwned"})),
+        ("deploy/applies", json!({"draft": id})),
+        ("review/state", json!({"draft": id})),
+        ("review/threads", json!({"draft": id})),
+        ("review/diff", json!({"draft": id, "from": 1, "to": 1})),
+        ("review/timeline", json!({"draft": id})),
+        ("team/members/role", json!({"user_id": ana_id, "role": "viewer"})),
+        ("team/members/remove", json!({"user_id": ana_id})),
+    ];
+    if let Some(t) = &thread {
+        rpc.push(("review/threads/reply", json!({"thread": t, "input": {"body": "pwned"}})));
+        rpc.push(("review/threads/resolve", json!({"thread": t, "resolved": true})));
+    }
+    for (endpoint, body) in &rpc {
+        let res = mallory.post(&format!("/rpc/{endpoint}"), body).await;
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert_eq!(status, StatusCode::NOT_FOUND, "/rpc/{endpoint}: {text}");
+        assert!(!text.contains("secret") && !text.contains("private note"), "/rpc/{endpoint} leaks nothing");
+    }
     let listed: Value = mallory
         .get("/api/v1/drafts?archived=true")
         .await

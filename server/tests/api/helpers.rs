@@ -197,6 +197,14 @@ impl User {
             .unwrap()
     }
 
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .patch(format!("{}{path}", self.base))
