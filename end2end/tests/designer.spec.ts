@@ -171,11 +171,38 @@ test("exports the graph as JSON, SVG and PNG, and imports JSON back", async ({ p
   const [svg] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "SVG" }).click()]);
   const svgText: string = fs.readFileSync(await svg.path(), "utf8");
   expect(svgText.startsWith("<svg")).toBe(true);
-  expect(svgText).toContain("thumbnail");
+  // Every node and edge is in it, labelled, even those off screen.
+  for (const id of Object.keys(original.nodes)) expect(svgText).toContain(`data-node="${id}"`);
+  for (const id of Object.keys(original.edges)) expect(svgText).toContain(`data-edge="${id}"`);
+  for (const n of Object.values(original.nodes) as any[]) expect(svgText).toContain(n.name.slice(0, 20));
+  // Drawn as an image, it shows the boxes: a node's box is white where its label is not.
+  const shot = await page.evaluate(async (text) => {
+    const img = new Image();
+    img.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(text)));
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext("2d")!;
+    ctx.drawImage(img, 0, 0);
+    const box = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    box.innerHTML = text;
+    const first = box.querySelector("[data-node]")!.getAttribute("transform")!;
+    const [x, y] = first.match(/[-\d.]+/g)!.map(Number);
+    const shift = box.querySelector("svg > g")!.getAttribute("transform")!.match(/[-\d.]+/g)!.map(Number);
+    // A point inside the box, right of the icon and below the labels.
+    const px = ctx.getImageData(shift[0] + x + 150, shift[1] + y + 52, 1, 1).data;
+    return { w: c.width, h: c.height, px: Array.from(px) };
+  }, svgText);
+  expect(shot.w).toBeGreaterThan(400);
+  expect(shot.px.slice(0, 3)).toEqual([255, 255, 255]);
 
   const [png] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "PNG" }).click()]);
   const pngBytes: Buffer = fs.readFileSync(await png.path());
   expect(pngBytes.subarray(1, 4).toString()).toBe("PNG");
+  // Width and height from the IHDR chunk: the whole diagram at 2×.
+  expect(pngBytes.readUInt32BE(16)).toBe(shot.w * 2);
+  expect(pngBytes.readUInt32BE(20)).toBe(shot.h * 2);
 
   // Import into a new draft: the graph arrives whole. Leave only once autosave is done, or
   // the unsaved-edits guard rightly holds the page.

@@ -190,7 +190,11 @@ pub async fn list_members() -> Result<Vec<Member>, ApiError> {
 #[server(prefix = "/rpc", endpoint = "team/members/role", input = server_fn::codec::Json)]
 pub async fn set_member_role(user_id: uuid::Uuid, role: Role) -> Result<Vec<Member>, ApiError> {
     let (backend, req) = backend::context()?;
-    backend::answer(backend.set_member_role(&req, user_id, SetRole { role }).await)
+    backend::answer(
+        backend
+            .set_member_role(&req, user_id, SetRole { role })
+            .await,
+    )
 }
 
 /// Removes a member from the team (admins).

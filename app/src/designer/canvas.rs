@@ -939,7 +939,7 @@ fn NodeView(
     }
 }
 
-fn edge_class(kind: &EdgeKind) -> &'static str {
+pub(super) fn edge_class(kind: &EdgeKind) -> &'static str {
     match kind.edge_type() {
         EdgeType::Trigger => "trigger",
         EdgeType::OnSuccess => "on-success",

@@ -429,14 +429,18 @@ impl Editor {
         });
     }
 
-    /// A node id not used yet.
+    /// A node id not used yet, with a random tail: two people adding a function to the same
+    /// draft at once must not both create `new-function-1`, or merging their edits would
+    /// have to drop one of them.
     pub fn fresh_node(&self, base: &str) -> NodeId {
-        self.graph.with_untracked(|g| g.fresh_node_id(base))
+        let base = format!("{base}-{}", random_tail());
+        self.graph.with_untracked(|g| g.fresh_node_id(&base))
     }
 
-    /// An edge id not used yet.
+    /// An edge id not used yet, with a random tail (see [`Editor::fresh_node`]).
     pub fn fresh_edge(&self, base: &str) -> EdgeId {
-        self.graph.with_untracked(|g| g.fresh_edge_id(base))
+        let base = format!("{base}-{}", random_tail());
+        self.graph.with_untracked(|g| g.fresh_edge_id(&base))
     }
 
     /// Marks the current graph as saved as `version`.
@@ -476,4 +480,16 @@ pub fn element_label(g: &Graph, el: &Element) -> String {
         ),
         Element::Graph => "draft".into(),
     }
+}
+
+/// Four random base-36 characters (about 1.7 million values) for new ids.
+fn random_tail() -> String {
+    let mut n = Uuid::new_v4().as_u128();
+    (0..4)
+        .map(|_| {
+            let d = (n % 36) as u32;
+            n /= 36;
+            char::from_digit(d, 36).unwrap_or('0')
+        })
+        .collect()
 }

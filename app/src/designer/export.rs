@@ -1,6 +1,14 @@
 //! Getting graphs in and out: JSON in the published schema, and the diagram as SVG or PNG.
 
+use super::canvas::edge_class;
+use super::editor::{NODE_H, NODE_W};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use wiring::{
+    Graph,
+    catalog::{self, Family},
+    ids::NodeId,
+    model::EdgeType,
+};
 
 /// Offers `text` as a file download named `name`.
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
@@ -25,60 +33,125 @@ fn download_url(name: &str, url: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// The canvas as a standalone SVG document: the visible world group, with the styles inlined
-/// so it renders the same outside the app.
-pub fn svg_document() -> Result<String, JsValue> {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let svg = doc.query_selector("svg.canvas")?.ok_or("no canvas")?;
-    let world = doc
-        .query_selector("svg.canvas g.world")?
-        .ok_or("no canvas")?;
-    let clone: web_sys::Element = world.clone_node_with_deep(true)?.dyn_into()?;
-    // Export the whole graph, not the current viewport.
-    clone.set_attribute("transform", "translate(40,40)")?;
-    let defs = svg
-        .query_selector("defs")?
-        .map(|d| d.outer_html())
-        .unwrap_or_default();
-    let (w, h) = bounds(&world);
-    Ok(format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\"><style>{}</style>{defs}<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>{}</svg>",
-        EXPORT_CSS,
-        clone.outer_html()
-    ))
+/// The whole graph as a standalone SVG document, drawn from the graph itself rather than
+/// copied from the screen: the canvas only holds what is in view (and, zoomed out, no
+/// labels), while an export must show every node and edge, labelled, at full detail.
+pub fn svg_document(graph: &Graph) -> String {
+    let pos = |id: &NodeId| graph.layout.get(id).copied().unwrap_or_default();
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for id in graph.nodes.keys() {
+        let p = pos(id);
+        (x0, y0) = (x0.min(p.x), y0.min(p.y));
+        (x1, y1) = (x1.max(p.x + NODE_W), y1.max(p.y + NODE_H));
+    }
+    if graph.nodes.is_empty() {
+        (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0);
+    }
+    let pad = 40.0;
+    let (w, h) = (x1 - x0 + 2.0 * pad, y1 - y0 + 2.0 * pad);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\"><title>{}</title><style>{EXPORT_CSS}</style><defs>",
+        escape(&format!(
+            "{} nodes, {} edges",
+            graph.nodes.len(),
+            graph.edges.len()
+        ))
+    );
+    for class in [
+        "trigger",
+        "on-success",
+        "on-failure",
+        "dlq",
+        "invoke",
+        "writes",
+    ] {
+        out.push_str(&format!(
+            "<marker id=\"arrow-{class}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"arrowhead {class}\" d=\"M0,0 L10,5 L0,10 z\"/></marker>"
+        ));
+    }
+    out.push_str(&format!(
+        "</defs><rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/><g transform=\"translate({:.1},{:.1})\">",
+        pad - x0,
+        pad - y0
+    ));
+    for (id, e) in &graph.edges {
+        let (Some(_), Some(_)) = (graph.nodes.get(&e.from), graph.nodes.get(&e.to)) else {
+            continue;
+        };
+        let (a, t) = (pos(&e.from), pos(&e.to));
+        let start = match e.kind.edge_type() {
+            EdgeType::OnSuccess => (a.x + NODE_W, a.y + 12.0),
+            EdgeType::OnFailure | EdgeType::MappingOnFailure => (a.x + NODE_W, a.y + NODE_H - 12.0),
+            _ => (a.x + NODE_W, a.y + NODE_H / 2.0),
+        };
+        let end = (t.x - 2.0, t.y + NODE_H / 2.0);
+        let dx = ((end.0 - start.0).abs() / 2.0).max(40.0);
+        let class = edge_class(&e.kind);
+        let (mx, my) = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0);
+        out.push_str(&format!(
+            "<g class=\"edge {class}\" data-edge=\"{}\"><path class=\"line\" marker-end=\"url(#arrow-{class})\" d=\"M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\"/><text class=\"edge-label\" x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
+            escape(id.as_str()),
+            start.0,
+            start.1,
+            start.0 + dx,
+            start.1,
+            end.0 - dx,
+            end.1,
+            end.0,
+            end.1,
+            my - 6.0,
+            escape(e.kind.edge_type().label())
+        ));
+    }
+    for (id, n) in &graph.nodes {
+        let p = pos(id);
+        let entry = catalog::of(n);
+        let family = match entry.family {
+            Family::Source => "source",
+            Family::Function => "function",
+            Family::Target => "target",
+        };
+        out.push_str(&format!(
+            "<g class=\"node {family}\" data-node=\"{}\" transform=\"translate({:.1},{:.1})\"><rect class=\"box\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"10\"/><rect class=\"icon\" x=\"8\" y=\"10\" width=\"38\" height=\"38\" rx=\"8\"/><text class=\"icon-text\" x=\"27\" y=\"34\" text-anchor=\"middle\">{}</text><text class=\"name\" x=\"56\" y=\"26\">{}</text><text class=\"kind\" x=\"56\" y=\"44\">{}</text></g>",
+            escape(id.as_str()),
+            p.x,
+            p.y,
+            escape(entry.icon),
+            escape(&short(n.name())),
+            escape(entry.label)
+        ));
+    }
+    out.push_str("</g></svg>");
+    out
 }
 
-fn bounds(world: &web_sys::Element) -> (f64, f64) {
-    world
-        .dyn_ref::<web_sys::SvgElement>()
-        .and_then(|_| js_sys::Reflect::get(world, &JsValue::from_str("getBBox")).ok())
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|f| f.call0(world).ok())
-        .map(|b| {
-            let n = |k: &str| {
-                js_sys::Reflect::get(&b, &JsValue::from_str(k))
-                    .ok()
-                    .and_then(|v| v.as_f64())
-                    .unwrap_or(0.0)
-            };
-            (
-                n("x").max(0.0) + n("width") + 80.0,
-                n("y").max(0.0) + n("height") + 80.0,
-            )
-        })
-        .unwrap_or((1200.0, 800.0))
+fn short(name: &str) -> String {
+    if name.chars().count() > 24 {
+        format!("{}…", name.chars().take(23).collect::<String>())
+    } else {
+        name.to_owned()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Downloads the diagram as SVG.
-pub fn download_svg(name: &str) -> Result<(), JsValue> {
-    download_text(&format!("{name}.svg"), "image/svg+xml", &svg_document()?)
+pub fn download_svg(name: &str, graph: &Graph) -> Result<(), JsValue> {
+    download_text(
+        &format!("{name}.svg"),
+        "image/svg+xml",
+        &svg_document(graph),
+    )
 }
 
 /// Downloads the diagram as PNG (the SVG drawn onto a canvas at 2× for sharpness).
-pub fn download_png(name: &str) -> Result<(), JsValue> {
-    let svg = svg_document()?;
+pub fn download_png(name: &str, graph: &Graph) -> Result<(), JsValue> {
+    let svg = svg_document(graph);
     let doc = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -117,7 +190,7 @@ pub fn download_png(name: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// The canvas styles an exported SVG needs (light theme).
+/// The styles an exported SVG needs (light theme).
 const EXPORT_CSS: &str = "
 .node .box{fill:#fff;stroke:#94a3b8;stroke-width:1.5}
 .node.source .box{stroke:#d97706}.node.function .box{stroke:#2563eb}.node.target .box{stroke:#059669}

@@ -354,8 +354,8 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
                     "Import JSON"
                     <input type="file" accept="application/json,.json" class="visually-hidden" on:change=on_import disabled=move || !editor.editable() />
                 </label>
-                <button class="button small" on:click=move |_| { let _ = export::download_svg(&export_name()); }>"SVG"</button>
-                <button class="button small" on:click=move |_| { let _ = export::download_png(&export_name()); }>"PNG"</button>
+                <button class="button small" on:click=move |_| { let _ = editor.graph.with_untracked(|g| export::download_svg(&export_name(), g)); }>"SVG"</button>
+                <button class="button small" on:click=move |_| { let _ = editor.graph.with_untracked(|g| export::download_png(&export_name(), g)); }>"PNG"</button>
                 {draft_id.map(|id| view! { <a class="button small" href=format!("/drafts/{id}/history")>"History"</a> })}
                 {draft_id.map(|id| view! {
                     <a class="button small" href=format!("/drafts/{id}/review") data-testid="open-review">

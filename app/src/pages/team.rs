@@ -1,9 +1,7 @@
 //! The team page: who is in the team with which role; admins change roles, remove members,
 //! make invitation links and read the audit log.
 
-use crate::api::{
-    self, ApiError, AuditEntry, Invitation, Me, Member, Role, display_utc, rfc3339,
-};
+use crate::api::{self, ApiError, AuditEntry, Invitation, Me, Member, Role, display_utc, rfc3339};
 use leptos::{prelude::*, task::spawn_local};
 use uuid::Uuid;
 
@@ -153,7 +151,9 @@ fn Invite() -> impl IntoView {
         ev.prevent_default();
         let r = role.get_untracked();
         spawn_local(async move {
-            made.set(Some(api::create_invitation(r).await.map_err(|e| e.to_string())));
+            made.set(Some(
+                api::create_invitation(r).await.map_err(|e| e.to_string()),
+            ));
         });
     };
     view! {

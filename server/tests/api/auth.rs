@@ -543,9 +543,7 @@ async fn the_last_admin_cannot_step_down(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
-async fn an_admin_removes_a_member_who_is_signed_out_at_once_but_not_the_last_admin(
-    pool: PgPool,
-) {
+async fn an_admin_removes_a_member_who_is_signed_out_at_once_but_not_the_last_admin(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let ana = app.signup("ana").await;
     let ed = app.invite(&ana, "ed", "editor").await;
@@ -559,12 +557,16 @@ async fn an_admin_removes_a_member_who_is_signed_out_at_once_but_not_the_last_ad
         .to_owned();
 
     assert_eq!(
-        ed.delete(&format!("/api/v1/team/members/{ana_id}")).await.status(),
+        ed.delete(&format!("/api/v1/team/members/{ana_id}"))
+            .await
+            .status(),
         StatusCode::FORBIDDEN,
         "only admins remove"
     );
     assert_eq!(
-        ana.delete(&format!("/api/v1/team/members/{ana_id}")).await.status(),
+        ana.delete(&format!("/api/v1/team/members/{ana_id}"))
+            .await
+            .status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "the last admin stays"
     );

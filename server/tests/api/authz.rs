@@ -108,26 +108,41 @@ async fn a_member_of_another_team_cannot_see_or_touch_anything(pool: PgPool) {
         ("drafts/get", json!({"id": id})),
         ("drafts/versions", json!({"id": id})),
         ("drafts/version", json!({"id": id, "number": 1})),
-        ("drafts/save", json!({"id": id, "input": {"base_version": v1, "content": example(Some("m"))}})),
+        (
+            "drafts/save",
+            json!({"id": id, "input": {"base_version": v1, "content": example(Some("m"))}}),
+        ),
         ("drafts/rename", json!({"id": id, "name": "pwned"})),
         ("deploy/applies", json!({"draft": id})),
         ("review/state", json!({"draft": id})),
         ("review/threads", json!({"draft": id})),
         ("review/diff", json!({"draft": id, "from": 1, "to": 1})),
         ("review/timeline", json!({"draft": id})),
-        ("team/members/role", json!({"user_id": ana_id, "role": "viewer"})),
+        (
+            "team/members/role",
+            json!({"user_id": ana_id, "role": "viewer"}),
+        ),
         ("team/members/remove", json!({"user_id": ana_id})),
     ];
     if let Some(t) = &thread {
-        rpc.push(("review/threads/reply", json!({"thread": t, "input": {"body": "pwned"}})));
-        rpc.push(("review/threads/resolve", json!({"thread": t, "resolved": true})));
+        rpc.push((
+            "review/threads/reply",
+            json!({"thread": t, "input": {"body": "pwned"}}),
+        ));
+        rpc.push((
+            "review/threads/resolve",
+            json!({"thread": t, "resolved": true}),
+        ));
     }
     for (endpoint, body) in &rpc {
         let res = mallory.post(&format!("/rpc/{endpoint}"), body).await;
         let status = res.status();
         let text = res.text().await.unwrap();
         assert_eq!(status, StatusCode::NOT_FOUND, "/rpc/{endpoint}: {text}");
-        assert!(!text.contains("secret") && !text.contains("private note"), "/rpc/{endpoint} leaks nothing");
+        assert!(
+            !text.contains("secret") && !text.contains("private note"),
+            "/rpc/{endpoint} leaks nothing"
+        );
     }
     let listed: Value = mallory
         .get("/api/v1/drafts?archived=true")
