@@ -205,6 +205,8 @@ codes! {
         "A function nothing triggers or invokes.";
     UnconnectedResource = "unconnected-resource", Info,
         "A resource with no edges.";
+    DuplicateResource = "duplicate-resource", Warning,
+        "Two nodes are the same AWS resource (same ARN); their wiring would be applied to it twice.";
 }
 
 impl fmt::Display for Code {

@@ -277,6 +277,35 @@ impl<'g> Validator<'g> {
         self.g.account_cow(self.info[i].node)
     }
 
+    /// Nodes naming the same AWS resource (a pasted or duplicated node keeps its name):
+    /// reported on the later one, pointing at the first.
+    fn duplicates(&mut self) {
+        let mut first: HashMap<&'g str, usize> =
+            HashMap::with_capacity_and_hasher(self.info.len(), Default::default());
+        let mut found = Vec::new();
+        for (i, info) in self.info.iter().enumerate() {
+            let Ok(arn) = info.arn else { continue };
+            if let Some(&j) = first.get(arn) {
+                found.push(
+                    Finding::new(
+                        Code::DuplicateResource,
+                        Element::Node(info.id.clone()),
+                        format!(
+                            "{} and {} are the same {} ({arn}); the draft would wire it twice. Rename this one if it is another resource, or delete it and connect the first.",
+                            self.info[j].id,
+                            info.id,
+                            catalog::of(info.node).label
+                        ),
+                    )
+                    .field("name"),
+                );
+            } else {
+                first.insert(arn, i);
+            }
+        }
+        self.out.extend(found);
+    }
+
     fn run(&mut self) {
         // Node by node, each with the edges leaving it: a node's data is read once for its
         // edges and its own checks together, while it is still in cache (on large graphs,
@@ -297,6 +326,7 @@ impl<'g> Validator<'g> {
         }
         self.s3_filters();
         self.cognito_slots();
+        self.duplicates();
         let loops = loops::find(self);
         self.out.extend(loops);
     }

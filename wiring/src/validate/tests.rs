@@ -1930,6 +1930,28 @@ fn an_http_api_route_key_must_be_default_or_a_method_and_path() {
 }
 
 #[test]
+fn two_nodes_for_the_same_resource_are_reported_on_the_second() {
+    let mut g = graph(
+        &[queue("jobs"), func("f")],
+        &[("t", "jobs", "f", trigger())],
+    );
+    g.nodes.insert(nid("jobs-copy"), queue("jobs"));
+    let f = find(&g, Code::DuplicateResource);
+    assert_eq!(f.at, Element::Node(nid("jobs-copy")));
+    assert!(
+        f.message
+            .contains("jobs and jobs-copy are the same SQS queue"),
+        "{}",
+        f.message
+    );
+    // Same name in another region is another queue.
+    if let Some(Node::SqsQueue(q)) = g.nodes.get_mut(&nid("jobs-copy")) {
+        q.region = crate::ids::Region::parse("eu-west-1").ok();
+    }
+    assert!(!has(&g, Code::DuplicateResource));
+}
+
+#[test]
 fn lambda_at_edge_refuses_an_alias_a_vpc_layers_and_a_container_image() {
     let dist = || {
         Node::Distribution(Distribution {
