@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { dragConnect, graph, nodeId, openNewDraft, saved, signUp } from "./helpers";
+import { dragConnect, graph, nodeId, openNewDraft, saved, signUp, waitForHydration } from "./helpers";
 import fs from "node:fs";
 
 async function dropFromPalette(page: Page, label: string, x: number, y: number) {
@@ -117,44 +117,68 @@ test("the same chain can be built with the keyboard alone, with every step annou
   await signUp(page);
   await openNewDraft(page, "keyboard");
   const announcer = page.locator("#announcer");
-  const search = page.getByLabel("Search services");
+  const kb = page.keyboard;
 
+  // "/" jumps to the palette's search; Tab reaches the first match; Enter places it.
   for (const [query, label, name] of [["s3", "S3 bucket", "new-bucket-1"], ["lambda", "Lambda function", "new-function-1"], ["sqs", "SQS queue", "new-queue-1"]]) {
-    await search.focus();
-    await page.keyboard.press("Control+A");
-    await page.keyboard.type(query);
-    await page.keyboard.press("Tab");
+    await kb.press("Escape");
+    await kb.press("/");
+    await expect(page.getByLabel("Search services")).toBeFocused();
+    await kb.press("Control+A");
+    await kb.type(query);
+    await kb.press("Tab");
     await expect(page.locator(".palette-item:focus")).toContainText(label);
-    await page.keyboard.press("Enter");
+    await kb.press("Enter");
     await expect(announcer).toHaveText(`Added ${label} ${name}`);
   }
 
-  await page.keyboard.press("Escape");
-  await page.locator("[data-node] .focus-target").first().focus();
-  await page.keyboard.press("c");
+  // C opens the connect dialog on the From list; typing picks an entry, Tab moves on.
+  await kb.press("Escape");
+  await kb.press("c");
   const dialog = page.getByRole("dialog", { name: "Connect" });
   await expect(dialog).toBeVisible();
-  await page.keyboard.press("Tab");
-  await dialog.getByLabel("From").selectOption({ label: "new-bucket-1 (S3 bucket)" });
-  await dialog.getByLabel("To").selectOption({ label: "new-function-1 (Lambda function)" });
+  await expect(dialog.getByLabel("From")).toBeFocused();
+  await kb.type("new-b");
+  await kb.press("Tab");
+  await kb.type("new-f");
+  await expect(dialog.getByLabel("To")).toHaveValue(await nodeId(page, "new-function-1"));
+  await kb.press("Tab");
   await expect(dialog.getByLabel("Trigger")).toBeChecked();
-  await dialog.getByRole("button", { name: "Connect" }).focus();
-  await page.keyboard.press("Enter");
+  await expect(dialog.getByLabel("Trigger")).toBeFocused();
+  await kb.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Connect" })).toBeFocused();
+  await kb.press("Enter");
   await expect(announcer).toHaveText("Connected new-bucket-1 to new-function-1 as trigger");
 
-  await page.keyboard.press("c");
-  await dialog.getByLabel("From").selectOption({ label: "new-function-1 (Lambda function)" });
-  await dialog.getByLabel("To").selectOption({ label: "new-queue-1 (SQS queue)" });
-  await dialog.getByLabel("OnSuccess destination").focus();
-  await page.keyboard.press("ArrowDown");
+  await kb.press("c");
+  await expect(dialog.getByLabel("From")).toBeFocused();
+  await kb.type("new-f");
+  await kb.press("Tab");
+  await kb.type("new-q");
+  await kb.press("Tab");
+  await expect(dialog.getByLabel("OnSuccess destination")).toBeFocused();
+  await kb.press("ArrowDown");
   await expect(dialog.getByLabel("OnFailure destination")).toBeChecked();
-  await dialog.getByRole("button", { name: "Connect" }).focus();
-  await page.keyboard.press("Enter");
+  await kb.press("Tab");
+  await kb.press("Enter");
   await expect(announcer).toHaveText("Connected new-function-1 to new-queue-1 as OnFailure");
 
   const g = await graph(page);
   const kinds = Object.values(g.edges).map((e: any) => e.kind.type).sort();
   expect(kinds).toEqual(["on_failure", "trigger"]);
+
+  // Edges take the keyboard too: Tab reaches one, Enter selects it, Delete removes it.
+  let reached = false;
+  for (let i = 0; i < 60 && !reached; i++) {
+    await kb.press("Tab");
+    reached = await page.evaluate(() => !!document.activeElement?.matches(".edge.on-failure .hit"));
+  }
+  expect(reached, "Tab reaches the OnFailure edge").toBe(true);
+  await expect(page.locator(".edge.on-failure .hit")).toHaveAttribute("aria-label", /OnFailure/);
+  await kb.press("Enter");
+  await expect(announcer).toHaveText(/Selected/);
+  await kb.press("Delete");
+  await expect.poll(async () => Object.keys((await graph(page)).edges).length).toBe(1);
 });
 
 test("exports the graph as JSON, SVG and PNG, and imports JSON back", async ({ page }) => {
@@ -210,4 +234,36 @@ test("exports the graph as JSON, SVG and PNG, and imports JSON back", async ({ p
   await openNewDraft(page, "imported");
   await page.locator('input[type="file"]').setInputFiles(await json.path());
   await expect.poll(async () => Object.keys((await graph(page)).nodes).sort()).toEqual(Object.keys(original.nodes).sort());
+});
+
+test("two fingers on a touch screen zoom the canvas around their midpoint", async ({ page }) => {
+  await signUp(page);
+  await page.getByRole("link", { name: "Thumbnail pipeline (example)" }).click();
+  await expect(page.locator('.designer[data-ready="true"]')).toBeVisible();
+  await waitForHydration(page);
+  const scale = async () => {
+    const t = (await page.locator("svg.canvas g.world").getAttribute("transform")) ?? "";
+    return Number(/scale\(([\d.]+)\)/.exec(t)![1]);
+  };
+  const before = await scale();
+  const box = (await page.locator("svg.canvas").boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type: string, spread: number) =>
+    cdp.send("Input.dispatchTouchEvent", {
+      type,
+      touchPoints:
+        type === "touchEnd"
+          ? []
+          : [
+              { x: cx - spread, y: cy, id: 1 },
+              { x: cx + spread, y: cy, id: 2 },
+            ],
+    });
+  await touch("touchStart", 40);
+  for (const s of [60, 80, 100, 120]) await touch("touchMove", s);
+  await touch("touchEnd", 0);
+
+  await expect.poll(scale).toBeGreaterThan(Math.min(before * 2, 2.9));
 });

@@ -101,3 +101,42 @@ test("two teammates review: request, diff, comment and reply, approve, deploy; a
   await expect(a.getByTestId("gate")).toContainText(/Needs 1 approval of version \d+; has 0/);
   await expect(a.getByTestId("apply")).toBeDisabled();
 });
+
+test("the diff colours added elements green, removed red and changed amber", async ({ page }) => {
+  await signUp(page);
+  const v1 = {
+    schema: 1, account: "123456789012", region: "us-east-1",
+    nodes: {
+      q: { kind: "sqs_queue", name: "jobs" },
+      f: { kind: "function", name: "work", timeout: 10, role: { name: "work-role" } },
+      t: { kind: "sns_topic", name: "old-topic" },
+    },
+    edges: { e: { from: "q", to: "f", kind: { type: "trigger" } } },
+    layout: { q: { x: 0, y: 0 }, f: { x: 260, y: 0 }, t: { x: 520, y: 0 } },
+  };
+  const created = await (await page.request.post("/api/v1/drafts", { data: { name: "colours", content: v1 } })).json();
+  const v2 = JSON.parse(JSON.stringify(v1));
+  delete v2.nodes.t;
+  delete v2.layout.t;
+  v2.nodes.f.timeout = 20;
+  v2.nodes.n = { kind: "sns_topic", name: "new-topic" };
+  v2.layout.n = { x: 520, y: 120 };
+  v2.edges.d = { from: "f", to: "n", kind: { type: "on_success" } };
+  const saved = await page.request.post(`/api/v1/drafts/${created.summary.id}/versions`, {
+    data: { base_version: created.latest.id, content: v2 },
+  });
+  expect(saved.status()).toBe(201);
+
+  await page.goto(`/drafts/${created.summary.id}/review?to=2`);
+  await waitForHydration(page);
+  const stroke = (sel: string) => page.locator(sel).first().evaluate((e) => getComputedStyle(e).stroke);
+  await expect(page.locator('.diff-node[data-status="added"]')).toHaveCount(1);
+  expect(await stroke('.diff-node[data-status="added"] .box')).toBe("rgb(22, 163, 74)");
+  expect(await stroke('.diff-node[data-status="removed"] .box')).toBe("rgb(220, 38, 38)");
+  expect(await stroke('.diff-node[data-status="changed"] .box')).toBe("rgb(217, 119, 6)");
+  expect(await stroke(".diff-edge.added .line")).toBe("rgb(22, 163, 74)");
+  const changes = page.getByTestId("change-list");
+  await expect(changes).toContainText("new-topic");
+  await expect(changes).toContainText("old-topic");
+  await expect(changes).toContainText("timeout 10 s → 20 s");
+});

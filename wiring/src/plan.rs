@@ -738,26 +738,42 @@ pub fn plan(graph: &Graph, observed: &Observed) -> Plan {
             match live.policy.iter().find(|l| l.sid == st.sid) {
                 None => step(
                     &mut p.permissions,
-                    Action::AddPermission { function_arn: fa.clone(), statement: st.clone() },
+                    Action::AddPermission {
+                        function_arn: fa.clone(),
+                        statement: st.clone(),
+                    },
                     format!("{} lets {} invoke {}", st.sid, st.principal, f.name),
                 ),
                 Some(l) if l == st => {}
-                Some(_) if st.sid.is_owned() => {
+                // A statement the draft names is the draft's to define, whoever created it:
+                // a fix reviewed in the draft (SourceAccount added, say) must reach AWS.
+                // Statements the draft does not name are only ever removed when ours (below).
+                Some(_) => {
+                    let whose = if st.sid.is_owned() {
+                        "statement"
+                    } else {
+                        "statement (named in the draft, though not created by Eventloom)"
+                    };
                     step(
                         &mut p.permissions,
-                        Action::RemovePermission { function_arn: fa.clone(), sid: st.sid.clone() },
-                        format!("statement {} changed; Lambda has no update, so it is replaced", st.sid),
+                        Action::RemovePermission {
+                            function_arn: fa.clone(),
+                            sid: st.sid.clone(),
+                        },
+                        format!(
+                            "{whose} {} differs from the draft; Lambda has no update, so it is replaced",
+                            st.sid
+                        ),
                     );
                     step(
                         &mut p.permissions,
-                        Action::AddPermission { function_arn: fa.clone(), statement: st.clone() },
+                        Action::AddPermission {
+                            function_arn: fa.clone(),
+                            statement: st.clone(),
+                        },
                         format!("the new content of {}", st.sid),
                     );
                 }
-                Some(_) => plan.warnings.push(format!(
-                    "statement {} on {} differs from the draft, but Eventloom did not create it (its Sid lacks the {OWNED_PREFIX} prefix), so it is left as is",
-                    st.sid, f.name
-                )),
             }
         }
         for l in &live.policy {
@@ -1545,6 +1561,47 @@ mod tests {
             })
             .collect();
         assert_eq!(removed, ["eventloom-s3-old"]);
+    }
+
+    #[test]
+    fn a_statement_the_draft_names_is_replaced_when_live_differs_whoever_made_it() {
+        // Deployed once without SourceAccount; the fix in the draft must reach AWS.
+        let fixed = stmt(
+            "AllowS3Invoke",
+            "s3.amazonaws.com",
+            Some("arn:aws:s3:::x"),
+            Some(ACCOUNT),
+        );
+        let g = graph(
+            &[func_with("thumb", |f| f.policy = vec![fixed.clone()])],
+            &[],
+        );
+        let mut obs = Observed::default();
+        obs.functions.insert(
+            FN.into(),
+            LiveFunction {
+                policy: vec![stmt(
+                    "AllowS3Invoke",
+                    "s3.amazonaws.com",
+                    Some("arn:aws:s3:::x"),
+                    None,
+                )],
+                ..Default::default()
+            },
+        );
+        let p = plan(&g, &obs);
+        let calls: Vec<(&str, String)> = p
+            .steps
+            .iter()
+            .map(|s| (s.action.call(), s.reason.clone()))
+            .collect();
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        assert_eq!(calls[0].0, "lambda:RemovePermission");
+        assert!(calls[0].1.contains("named in the draft"), "{}", calls[0].1);
+        assert!(
+            matches!(&p.steps[1].action, Action::AddPermission { statement, .. } if *statement == fixed)
+        );
+        assert!(p.warnings.is_empty());
     }
 
     #[test]

@@ -572,7 +572,14 @@ proptest! {
         let graph_arns: std::collections::BTreeSet<String> = g.nodes.keys().filter_map(|id| g.arn_of(id).ok()).map(|a| a.to_string()).collect();
         for step in &p.steps {
             match &step.action {
-                Action::RemovePermission { sid, .. } => prop_assert!(sid.is_owned(), "removed {sid}"),
+                // Ours, or named in the draft (and then replaced with the draft's content).
+                Action::RemovePermission { sid, function_arn } => prop_assert!(
+                    sid.is_owned()
+                        || g.nodes.iter().any(|(id, n)| matches!(n, wiring::Node::Function(f)
+                            if f.statement(sid).is_some()
+                                && g.arn_of(id).map(|a| a.to_string()).as_deref() == Ok(function_arn.as_str()))),
+                    "removed {sid}"
+                ),
                 Action::RemoveTargets { target_id, .. } => prop_assert!(target_id.starts_with(OWNED_PREFIX)),
                 Action::DeleteEventSourceMapping { uuid, function_arn, .. } => {
                     let live = &o.functions[function_arn];

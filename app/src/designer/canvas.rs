@@ -38,6 +38,22 @@ enum Drag {
         from: NodeId,
         handle: Handle,
     },
+    /// Two fingers on a touch screen: zoom by their spread around their midpoint, and pan
+    /// as the midpoint moves.
+    Pinch {
+        spread: f64,
+        mid: (f64, f64),
+        view: View,
+    },
+}
+
+/// Where two touch points are apart and their midpoint.
+fn spread_and_mid(a: (f64, f64), b: (f64, f64)) -> (f64, f64, f64) {
+    (
+        ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt().max(1.0),
+        (a.0 + b.0) / 2.0,
+        (a.1 + b.1) / 2.0,
+    )
 }
 
 /// The handle a connection starts from decides (or narrows) the edge kind.
@@ -155,6 +171,8 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     let wrap_ref = NodeRef::<leptos::html::Div>::new();
     let drag = StoredValue::new(Drag::Idle);
+    // Touch points on the canvas now, by pointer id: two of them make a pinch.
+    let touches = StoredValue::new(Vec::<(i32, (f64, f64))>::new());
     let pointer = RwSignal::new(Point::default());
     let marquee = RwSignal::new(None::<(f64, f64, f64, f64)>);
     let hint = RwSignal::new(None::<(f64, f64, String, bool)>);
@@ -261,7 +279,10 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
     });
     let _resize = window_event_listener(ev::resize, move |_| measure());
     let _keydown = window_event_listener(ev::keydown, move |e| {
-        if e.key() == " " && !typing(&e) {
+        // Space pans only while nothing else wants it: on a focused button or field it keeps
+        // its own meaning (press, type), and elsewhere the page must not scroll instead.
+        if e.key() == " " && !typing(&e) && focus_is_free() {
+            e.prevent_default();
             space.set(true);
         }
     });
@@ -297,6 +318,33 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
         }
         menu.set(None);
         let (sx, sy) = local(&ev);
+        if ev.pointer_type() == "touch" {
+            touches.update_value(|t| {
+                t.retain(|(id, _)| *id != ev.pointer_id());
+                t.push((ev.pointer_id(), (sx, sy)));
+            });
+            if let [(_, a), (_, b), ..] = touches.get_value()[..] {
+                // The second finger turns whatever the first began into a pinch.
+                ev.prevent_default();
+                marquee.set(None);
+                if let Drag::Move {
+                    ids, moved: true, ..
+                } = drag.get_value()
+                {
+                    editor.commit_positions(&ids);
+                }
+                let (spread, mx, my) = spread_and_mid(a, b);
+                drag.set_value(Drag::Pinch {
+                    spread,
+                    mid: (mx, my),
+                    view: editor.view.get_untracked(),
+                });
+                if let Some(s) = svg_ref.get_untracked() {
+                    let _ = s.set_pointer_capture(ev.pointer_id());
+                }
+                return;
+            }
+        }
         let target = event_element(&ev);
         let capture = || {
             if let Some(s) = svg_ref.get_untracked() {
@@ -381,8 +429,30 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
 
     let on_move = move |ev: web_sys::PointerEvent| {
         let (sx, sy) = local(&ev);
+        if ev.pointer_type() == "touch" {
+            touches.update_value(|t| {
+                if let Some(p) = t.iter_mut().find(|(id, _)| *id == ev.pointer_id()) {
+                    p.1 = (sx, sy);
+                }
+            });
+        }
         match drag.get_value() {
             Drag::Idle => {}
+            Drag::Pinch { spread, mid, view } => {
+                let [(_, a), (_, b), ..] = touches.get_value()[..] else {
+                    return;
+                };
+                let (now, mx, my) = spread_and_mid(a, b);
+                let k = (view.k * now / spread).clamp(0.05, 3.0);
+                let f = k / view.k;
+                // The world point under the first midpoint stays under the current one.
+                editor.touched.set_value(true);
+                editor.view.set(View {
+                    x: mx - (mid.0 - view.x) * f,
+                    y: my - (mid.1 - view.y) * f,
+                    k,
+                });
+            }
             Drag::Pan {
                 sx: x0,
                 sy: y0,
@@ -435,6 +505,14 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
 
     let on_up = move |ev: web_sys::PointerEvent| {
         let (sx, sy) = local(&ev);
+        if ev.pointer_type() == "touch" {
+            touches.update_value(|t| t.retain(|(id, _)| *id != ev.pointer_id()));
+            if matches!(drag.get_value(), Drag::Pinch { .. }) {
+                // Lifting one finger ends the pinch; the other does not start a new gesture.
+                drag.set_value(Drag::Idle);
+                return;
+            }
+        }
         match drag.get_value() {
             Drag::Move {
                 ids, moved: true, ..
@@ -532,6 +610,7 @@ pub fn Canvas(editor: Editor) -> impl IntoView {
                 on:pointerdown=on_down
                 on:pointermove=on_move
                 on:pointerup=on_up
+                on:pointercancel=on_up
                 on:wheel=on_wheel
                 on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
                 on:drop=on_drop
@@ -690,6 +769,17 @@ pub fn typing(e: &web_sys::KeyboardEvent) -> bool {
             matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                 || el.closest("[contenteditable]").ok().flatten().is_some()
         })
+}
+
+/// Whether the keyboard focus is on the page itself or on the canvas, not on a control.
+fn focus_is_free() -> bool {
+    let Some(active) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+    else {
+        return true;
+    };
+    active.tag_name() == "BODY" || active.closest("svg.canvas").ok().flatten().is_some()
 }
 
 /// Places a new node of kind `key` (the catalog's JSON name) at `at`.
@@ -978,6 +1068,28 @@ fn EdgeView(
                 .with(|p| p.get(&el).copied().unwrap_or_default())
         })
     };
+    // Edges take the keyboard like nodes: Tab reaches them, Enter selects (Shift adds), and
+    // the canvas's keys then act on the selection (Delete, the inspector, …).
+    let on_focus_key = {
+        let el = el.clone();
+        move |ev: web_sys::KeyboardEvent| {
+            if ev.key() == "Enter" {
+                ev.prevent_default();
+                if ev.shift_key() {
+                    let el = el.clone();
+                    editor.selection.update(|s| {
+                        if !s.remove(&el) {
+                            s.insert(el);
+                        }
+                    });
+                } else {
+                    editor.select_only(el.clone());
+                }
+                let label = editor.graph.with_untracked(|g| element_label(g, &el));
+                editor.announcement.set(format!("Selected {label}"));
+            }
+        }
+    };
     let id_attr = id.to_string();
     move || {
         let e = edge.get()?;
@@ -1013,7 +1125,8 @@ fn EdgeView(
         Some(view! {
             <g class=format!("edge {class}") class:selected=move || selected.get() data-edge=id_attr.clone()>
                 <title>{label.clone()}</title>
-                <path class="hit" d=d></path>
+                <path class="hit" d=d tabindex="0" role="button" aria-label=label.clone()
+                    aria-pressed=move || selected.get().to_string() on:keydown=on_focus_key.clone()></path>
                 <path class="line" d=d marker-end=format!("url(#arrow-{class})")></path>
                 {(!low).then(|| view! {
                     <text class="edge-label" aria-hidden="true" x=move || mid().0 y=move || mid().1 - 6.0 text-anchor="middle">

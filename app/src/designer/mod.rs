@@ -738,6 +738,17 @@ fn keyboard(editor: Editor, connect_open: RwSignal<bool>, e: web_sys::KeyboardEv
             connect_open.set(true);
         }
         (false, "f") => editor.fit(),
+        (false, "/") => {
+            // As in most tools: "/" jumps to search (here the palette's).
+            e.prevent_default();
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("palette-search"))
+                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+            {
+                let _ = el.focus();
+            }
+        }
         (false, "L") if e.shift_key() => auto_layout(editor),
         (false, "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown") => {
             let ids = editor.selected_nodes();

@@ -16,11 +16,24 @@ pub fn apply_fix(editor: &Editor, f: &Finding) {
     }
 }
 
-/// Applies every grant fix (statements, role actions, trust) as one undoable step.
+/// Applies every grant fix (statements, role actions, trust) as one undoable step, until
+/// none is missing: a fixed grant can expose the next one behind it (the same fixpoint as
+/// `wiring::fix_all_grants`, but collected as changes so that one undo takes them all back).
 pub fn fix_all_grants(editor: &Editor) {
-    let changes: Vec<Change> = editor
-        .findings
-        .with_untracked(|fs| wiring::grant_changes(fs));
+    let mut probe = editor.graph.get_untracked();
+    let mut changes: Vec<Change> = Vec::new();
+    for _ in 0..5 {
+        let round = wiring::grant_changes(&wiring::validate(&probe));
+        // Two fixes can add the same grant; the second changes nothing and is left out.
+        let applied: Vec<Change> = round
+            .into_iter()
+            .filter(|c| wiring::apply(&mut probe, c).is_ok())
+            .collect();
+        if applied.is_empty() {
+            break;
+        }
+        changes.extend(applied);
+    }
     let n = changes.len();
     if n == 0 {
         editor.announcement.set("No missing grants".into());
