@@ -74,6 +74,10 @@ el_wasm_bindgen_version() {
 
 el_ensure_rust() {
 	el_have cargo || el_die "cargo not found; install Rust with rustup (https://rustup.rs) first"
+	# rustup brings no C toolchain, and crates with C parts (and every link) need one.
+	if ! el_have cc; then
+		el_apt_install build-essential pkg-config
+	fi
 	if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
 		el_say "adding the wasm32-unknown-unknown target…"
 		rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || el_die "rustup target add wasm32-unknown-unknown failed"
@@ -83,7 +87,7 @@ el_ensure_rust() {
 	[ -n "$want" ] || el_die "cannot read the wasm-bindgen version from Cargo.lock"
 	have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
 	if [ "$have" != "$want" ]; then
-		el_say "installing wasm-bindgen-cli $want (about 9 minutes on 2 cores, once)…"
+		el_say "installing wasm-bindgen-cli $want (about 3 minutes on 2 cores, once)…"
 		# No --locked: its lockfile pins a webpki-roots the registry no longer serves.
 		CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
 			cargo install wasm-bindgen-cli --version "$want" --force --quiet >"$EL_LOG_DIR/wasm-bindgen-install.log" 2>&1 ||
@@ -165,8 +169,10 @@ el_pg_run() {
 }
 
 # el_start_postgres DIR PORT: creates the cluster on first use and starts it, or reuses it.
+# el_start_postgres DIR PORT [SETTING]: starts (or reuses) the cluster in DIR on PORT;
+# SETTING names the variable that chooses the port, for the messages.
 el_start_postgres() {
-	local dir="$1" port="$2" bin
+	local dir="$1" port="$2" setting="${3:-EVENTLOOM_PG_PORT}" bin
 	bin="$(el_pg_bin)"
 	if [ ! -f "$dir/PG_VERSION" ]; then
 		mkdir -p "$dir"
@@ -175,10 +181,16 @@ el_start_postgres() {
 			el_die "initdb failed for $dir; see $EL_LOG_DIR/initdb.log"
 	fi
 	if el_pg_run "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+		# Already running (an earlier run's, or one a killed run left): only if on our port.
+		local running
+		running="$(sed -n 4p "$dir/postmaster.pid" 2>/dev/null || true)"
+		if [ -n "$running" ] && [ "$running" != "$port" ]; then
+			el_die "the Postgres in $dir is running on port $running, not $port; stop it (pg_ctl -D $dir stop) or set $setting=$running"
+		fi
 		return 0
 	fi
 	if el_port_taken "$port"; then
-		el_die "port $port is taken by another program, so the project-local Postgres cannot start; free it or set DATABASE_URL"
+		el_die "port $port is taken by another program, so the project-local Postgres cannot start; free it or choose another with $setting"
 	fi
 	local log="$dir/server.log"
 	el_pg_run "$bin/pg_ctl" -D "$dir" -l "$log" -w -t 30 \
@@ -239,6 +251,28 @@ el_cleanup() {
 }
 
 # el_wait_http URL PID SECONDS: waits for URL to answer while PID lives.
+# el_check_database_url URL: one line saying what to fix when the database cannot be reached.
+el_check_database_url() {
+	python3 - "$1" <<'PY' || exit 1
+import socket, sys
+from urllib.parse import urlsplit
+url = sys.argv[1]
+try:
+    u = urlsplit(url)
+    scheme, host, port = u.scheme, u.hostname, u.port or 5432
+except ValueError:
+    scheme, host, port = "", None, 0
+if scheme not in ("postgres", "postgresql") or not host:
+    sys.stderr.write("error: DATABASE_URL must look like postgres://USER[:PASSWORD]@HOST:PORT/DATABASE\n")
+    sys.exit(1)
+try:
+    socket.create_connection((host, port), timeout=3).close()
+except OSError as e:
+    sys.stderr.write(f"error: nothing answers at {host}:{port} (DATABASE_URL): {e.strerror or e}; start Postgres there, or unset DATABASE_URL to use the local one\n")
+    sys.exit(1)
+PY
+}
+
 el_wait_http() {
 	local url="$1" pid="$2" secs="$3" i
 	for i in $(seq 1 $((secs * 10))); do
