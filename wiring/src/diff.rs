@@ -1061,6 +1061,135 @@ mod tests {
         );
     }
 
+    /// `before` and `after` differ only by `edit` on node `id`.
+    fn edited(nodes: &[Node], id: &str, edit: impl FnOnce(&mut Node)) -> Vec<String> {
+        let a = graph(nodes, &[]);
+        let mut b = a.clone();
+        if let Some(n) = b.nodes.get_mut(&nid(id)) {
+            edit(n);
+        }
+        texts(&diff(&a, &b))
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn function_settings_read_in_aws_terms() {
+        let f = || func("f");
+        let on = |e: fn(&mut Function)| {
+            edited(&[f()], "f", move |n| {
+                if let Node::Function(x) = n {
+                    e(x)
+                }
+            })
+        };
+        assert_eq!(
+            on(|x| x.qualifier = crate::ids::Qualifier::parse("live").ok()),
+            ["f: qualifier none → live"]
+        );
+        assert_eq!(
+            on(|x| x.async_invoke.maximum_event_age = Some(3600)),
+            ["f: MaximumEventAgeInSeconds default → 3600"]
+        );
+        assert_eq!(
+            on(|x| x.recursive_loop = RecursiveLoop::Allow),
+            ["f: recursive loop Terminate → Allow"]
+        );
+        assert_eq!(
+            on(|x| x.packaging.container_image = true),
+            ["f: packaging changed"]
+        );
+        assert_eq!(
+            on(|x| x.account = crate::ids::AccountId::parse(OTHER_ACCOUNT).ok()),
+            [format!("f: account none → {OTHER_ACCOUNT}")]
+        );
+        assert_eq!(
+            on(|x| x.region = crate::ids::Region::parse("eu-west-1").ok()),
+            ["f: region none → eu-west-1"]
+        );
+    }
+
+    #[test]
+    fn invoker_roles_schedules_rules_and_routes_read_in_aws_terms() {
+        let grant_sm = edited(&[state_machine("flow")], "flow", |n| {
+            if let Node::StateMachine(s) = n {
+                s.role
+                    .grants
+                    .push(grant(&["lambda:InvokeFunction"], &["*"]));
+            }
+        });
+        assert_eq!(
+            grant_sm,
+            ["role flow-role of flow granted lambda:InvokeFunction on *"]
+        );
+
+        let sched = Node::Schedule(Schedule {
+            name: crate::ids::ResourceName::parse("nightly").unwrap(),
+            account: None,
+            region: None,
+            group: crate::ids::ResourceName::parse("default").unwrap(),
+            expression: "rate(1 hour)".into(),
+            role: Role::new(crate::ids::RoleName::parse("nightly-role").unwrap()),
+        });
+        assert_eq!(
+            edited(&[sched], "nightly", |n| {
+                if let Node::Schedule(s) = n {
+                    s.expression = "cron(0 3 * * ? *)".into();
+                }
+            }),
+            ["nightly: schedule rate(1 hour) → cron(0 3 * * ? *)"]
+        );
+
+        assert_eq!(
+            edited(&[rule("orders")], "orders", |n| {
+                if let Node::EventRule(r) = n {
+                    r.bus = crate::ids::ResourceName::parse("payments").unwrap();
+                    r.trigger = RuleTrigger::Pattern(r#"{"source":["app.payments"]}"#.into());
+                }
+            }),
+            ["orders: bus default → payments; pattern or schedule changed"]
+        );
+
+        let route = edited(&[api_route("abc123")], "abc123", |n| {
+            if let Node::HttpApiRoute(r) = n {
+                r.route_key = "POST /orders".into();
+                r.stage = "prod".into();
+            }
+        });
+        assert_eq!(
+            route,
+            ["abc123: route GET /orders → POST /orders; stage $default → prod"]
+        );
+        let role = edited(&[api_route("abc123")], "abc123", |n| {
+            if let Node::HttpApiRoute(r) = n {
+                r.credentials_role =
+                    Some(crate::ids::Arn::parse("arn:aws:iam::123456789012:role/apigw").unwrap());
+            }
+        });
+        assert_eq!(
+            role,
+            ["credentials role of abc123: none → arn:aws:iam::123456789012:role/apigw"]
+        );
+    }
+
+    #[test]
+    fn a_change_without_its_own_wording_still_shows() {
+        let bucket = || {
+            Node::LogGroup(LogGroup {
+                name: crate::ids::ResourceName::parse("app-logs").unwrap(),
+                account: None,
+                region: None,
+            })
+        };
+        let a = graph(&[bucket()], &[]);
+        let mut b = a.clone();
+        if let Some(Node::LogGroup(l)) = b.nodes.get_mut(&nid("app-logs")) {
+            l.region = crate::ids::Region::parse("eu-west-1").ok();
+        }
+        assert_eq!(texts(&diff(&a, &b)), ["app-logs: region none → eu-west-1"]);
+    }
+
     #[test]
     fn queue_visibility_and_renames_read_with_units() {
         let a = graph(&[queue_with_visibility("q", 30)], &[]);
