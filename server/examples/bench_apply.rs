@@ -57,6 +57,7 @@ async fn run(pool: &sqlx::PgPool, user: &User, quota: Option<u32>) -> Run {
         AwsContext {
             sandbox_endpoint: None,
             quota: quota.and_then(NonZeroU32::new),
+            pacing: None,
         },
         WorkerConfig::default(),
     );

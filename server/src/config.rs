@@ -196,6 +196,7 @@ impl RuntimeConfig {
         crate::deploy::AwsContext {
             sandbox_endpoint: self.sandbox_endpoint.clone(),
             quota: self.aws_quota,
+            pacing: None,
         }
     }
 }

@@ -156,6 +156,7 @@ async fn worker(settings: server::config::WorkerSettings) -> anyhow::Result<()> 
     let aws = server::deploy::AwsContext {
         sandbox_endpoint: settings.sandbox_endpoint.clone(),
         quota: settings.deploy.quota(),
+        pacing: None, // the worker paces through its own database pool
     };
     server::deploy::worker::Worker::new(pool, aws, settings.deploy.worker_config())
         .run(shutdown_signal())

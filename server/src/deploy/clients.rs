@@ -60,18 +60,22 @@ impl Target {
 }
 
 /// What the server knows about reaching AWS: the sandbox endpoint and the call quota.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AwsContext {
     /// The sandbox emulator's endpoint, when this server has one.
     pub sandbox_endpoint: Option<String>,
     /// Calls per second per account and region; `None` turns pacing off (benchmarks).
     pub quota: Option<NonZeroU32>,
+    /// Where calls reserve their slots, so that every plan, apply, worker and replica
+    /// shares one pace per account and region. Without it, pacing is per client set.
+    pub pacing: Option<sqlx::PgPool>,
 }
 
 /// Counts and paces every AWS call of one job or plan.
 #[derive(Clone)]
 pub struct Pacer {
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    shared: Option<(sqlx::PgPool, String, f64)>,
     calls: Arc<AtomicU32>,
 }
 
@@ -85,6 +89,21 @@ impl Pacer {
                     Quota::per_second(q).allow_burst(NonZeroU32::MIN),
                 ))
             }),
+            shared: None,
+            calls: Arc::new(AtomicU32::new(0)),
+        }
+    }
+
+    /// Like [`Pacer::new`], but every pacer with the same `key` (an account and region)
+    /// on the same database shares the `quota`, in any process: each call reserves the
+    /// next free slot in Postgres and waits for it.
+    pub fn shared(quota: Option<NonZeroU32>, pool: sqlx::PgPool, key: String) -> Self {
+        let Some(q) = quota else {
+            return Self::new(None);
+        };
+        Self {
+            limiter: None,
+            shared: Some((pool, key, 1.0 / f64::from(q.get()))),
             calls: Arc::new(AtomicU32::new(0)),
         }
     }
@@ -93,6 +112,28 @@ impl Pacer {
     pub async fn ready(&self) {
         if let Some(l) = &self.limiter {
             l.until_ready().await;
+        }
+        if let Some((pool, key, gap)) = &self.shared {
+            let wait: Result<f64, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO aws_pacing (key, next_at) VALUES ($1, clock_timestamp() + make_interval(secs => $2))
+                 ON CONFLICT (key) DO UPDATE
+                     SET next_at = greatest(aws_pacing.next_at, clock_timestamp()) + make_interval(secs => $2)
+                 RETURNING EXTRACT(EPOCH FROM (next_at - make_interval(secs => $2) - clock_timestamp()))::float8",
+            )
+            .bind(key)
+            .bind(*gap)
+            .fetch_one(pool)
+            .await;
+            match wait {
+                Ok(w) if w > 0.0 => tokio::time::sleep(std::time::Duration::from_secs_f64(w)).await,
+                Ok(_) => {}
+                // The quota protects the account, not Eventloom: without the database, keep
+                // to the pace alone rather than stop.
+                Err(e) => {
+                    tracing::warn!(error = %e, "reserving an AWS call slot failed; pacing locally");
+                    tokio::time::sleep(std::time::Duration::from_secs_f64(*gap)).await;
+                }
+            }
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
     }
@@ -269,7 +310,10 @@ pub async fn connect(target: &Target, ctx: &AwsContext) -> Result<Clients, StepE
         sts: client!(aws_sdk_sts),
         cognito: client!(aws_sdk_cognitoidentityprovider),
         apigw: client!(aws_sdk_apigatewayv2),
-        pacer: Pacer::new(ctx.quota),
+        pacer: match &ctx.pacing {
+            Some(pool) => Pacer::shared(ctx.quota, pool.clone(), target.lock_key()),
+            None => Pacer::new(ctx.quota),
+        },
         account_id: target.account_id.clone(),
         region: target.region.clone(),
     })

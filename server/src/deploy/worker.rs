@@ -83,9 +83,12 @@ struct JobContext {
 impl Worker {
     /// A worker with a fresh id.
     pub fn new(pool: PgPool, aws: AwsContext, cfg: WorkerConfig) -> Self {
+        // Calls are paced through the database unless the caller chose otherwise, so this
+        // worker shares each account's pace with plans and other workers.
+        let pacing = aws.pacing.clone().or_else(|| Some(pool.clone()));
         Self {
             pool,
-            aws,
+            aws: AwsContext { pacing, ..aws },
             cfg,
             id: format!("worker-{}", Uuid::new_v4()),
         }

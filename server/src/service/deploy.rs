@@ -134,9 +134,11 @@ impl Service {
         })?;
         let refuse =
             |e: StepError| -> AppError { ApiError::invalid("target_id", format!("{e}")).into() };
-        let c = clients::connect(&target, &self.config.aws())
-            .await
-            .map_err(refuse)?;
+        let aws = crate::deploy::AwsContext {
+            pacing: Some(self.pool.clone()),
+            ..self.config.aws()
+        };
+        let c = clients::connect(&target, &aws).await.map_err(refuse)?;
         clients::verify_identity(&c, &target)
             .await
             .map_err(refuse)?;

@@ -43,6 +43,7 @@ impl Emu {
             &AwsContext {
                 sandbox_endpoint: None,
                 quota: None,
+                pacing: None,
             },
         )
         .await

@@ -28,6 +28,7 @@ fn start_worker(pool: &PgPool, quota: Option<u32>) -> JoinHandle<()> {
         AwsContext {
             sandbox_endpoint: None,
             quota: quota.and_then(NonZeroU32::new),
+            pacing: None,
         },
         WorkerConfig {
             // Short, so a killed worker's job is taken over quickly.
@@ -358,6 +359,7 @@ async fn fifty_calls_at_five_per_second_take_about_ten_seconds() {
         &AwsContext {
             sandbox_endpoint: None,
             quota: NonZeroU32::new(5),
+            pacing: None,
         },
     )
     .await
@@ -374,6 +376,49 @@ async fn fifty_calls_at_five_per_second_take_about_ten_seconds() {
     assert!(
         (9.6..=12.0).contains(&secs),
         "50 calls at 5/s took {secs:.2} s"
+    );
+}
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn two_replicas_calling_one_account_share_its_pace(pool: PgPool) {
+    let emu = Emu::new().await;
+    let target = server::deploy::Target {
+        id: uuid::Uuid::nil(),
+        name: "shared".into(),
+        account_id: emu.account.clone(),
+        region: emu.region.into(),
+        mode: app::api::CredentialsMode::Endpoint,
+        profile: None,
+        role_arn: None,
+        endpoint: Some(emu.endpoint.clone()),
+        read_only: false,
+        external_id: String::new(),
+    };
+    let ctx = AwsContext {
+        sandbox_endpoint: None,
+        quota: NonZeroU32::new(5),
+        pacing: Some(pool.clone()),
+    };
+    // Two client sets, as two replicas (or a plan and an apply) would have.
+    let (a, b) = (
+        clients::connect(&target, &ctx).await.unwrap(),
+        clients::connect(&target, &ctx).await.unwrap(),
+    );
+    let run = |c: server::deploy::Clients| async move {
+        for _ in 0..20 {
+            c.pacer.ready().await;
+            c.lambda.list_functions().send().await.unwrap();
+        }
+    };
+
+    let t0 = std::time::Instant::now();
+    tokio::join!(run(a), run(b));
+    let secs = t0.elapsed().as_secs_f64();
+
+    // 40 calls at 5/s in all: about 8 s, where two separate pacers would take 4.
+    assert!(
+        (7.6..=10.0).contains(&secs),
+        "40 calls shared at 5/s took {secs:.2} s"
     );
 }
 
@@ -460,6 +505,7 @@ async fn a_worker_that_lost_its_lease_starts_no_further_step(pool: PgPool) {
         AwsContext {
             sandbox_endpoint: None,
             quota: NonZeroU32::new(2),
+            pacing: None,
         },
         WorkerConfig {
             lease: Duration::from_secs(30),
