@@ -286,35 +286,63 @@ el_wait_http() {
 # --- build -----------------------------------------------------------------------------------
 
 # el_build_site release|dev: the hydrate wasm, its JS glue, CSS and public assets in $EL_SITE_DIR.
+# The code splitter (scripts/wasm-split), built once into the target dir.
+el_wasm_split_bin() {
+	local bin="$EL_TARGET_DIR/wasm-split/release/eventloom-wasm-split"
+	local src="$EL_ROOT/scripts/wasm-split"
+	if [ ! -x "$bin" ] || [ "$src/src/main.rs" -nt "$bin" ] || [ "$src/Cargo.lock" -nt "$bin" ]; then
+		el_say "building the wasm code splitter (once, about a minute)…"
+		cargo build --quiet --release --locked --manifest-path "$src/Cargo.toml" \
+			--target-dir "$EL_TARGET_DIR/wasm-split" >"$EL_LOG_DIR/wasm-split-build.log" 2>&1 ||
+			el_die "building scripts/wasm-split failed; see $EL_LOG_DIR/wasm-split-build.log"
+	fi
+	echo "$bin"
+}
+
 el_build_site() {
-	local mode="$1" profile wasm_dir
+	local mode="$1" profile wasm_dir splitter
 	if [ "$mode" = release ]; then profile=wasm-release; else profile=dev; fi
 	wasm_dir="$EL_TARGET_DIR/wasm32-unknown-unknown/$([ "$profile" = dev ] && echo debug || echo "$profile")"
+	splitter="$(el_wasm_split_bin)"
 	cargo build --quiet -p app --lib --target wasm32-unknown-unknown --profile "$profile" \
 		--no-default-features --features hydrate
-	mkdir -p "$EL_SITE_DIR/pkg"
-	local out="$EL_SITE_DIR/pkg/eventloom_bg.wasm" stamp="$EL_SITE_DIR/pkg/.built-from"
-	# wasm-bindgen and wasm-opt take ~20 s; skip them when the wasm they start from is unchanged.
+	local pkg="$EL_SITE_DIR/pkg"
+	mkdir -p "$pkg"
+	local out="$pkg/eventloom_bg.wasm" stamp="$pkg/.built-from"
+	# Splitting, wasm-bindgen and wasm-opt take ~30 s; skip them when the wasm they start
+	# from is unchanged.
 	if [ ! -f "$out" ] || [ "$wasm_dir/app.wasm" -nt "$out" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$mode" ]; then
-		wasm-bindgen "$wasm_dir/app.wasm" --target web --no-typescript \
-			--out-dir "$EL_SITE_DIR/pkg" --out-name eventloom
+		# The stamp is written last, so a build stopped half-way is redone next time.
+		rm -f "$stamp" "$pkg"/split_*.wasm* "$pkg"/chunk_*.wasm* "$pkg"/__wasm_split*
+		# Cut at the lazy routes: the main module, one module per lazy page, chunks they share.
+		"$splitter" "$wasm_dir/app.wasm" "$pkg" eventloom 2>"$EL_LOG_DIR/wasm-split.log" ||
+			el_die "splitting the wasm failed; see $EL_LOG_DIR/wasm-split.log"
+		wasm-bindgen "$pkg/eventloom_split.wasm" --target web --no-typescript --keep-lld-exports \
+			--out-dir "$pkg" --out-name eventloom || el_die "wasm-bindgen failed on the split module"
+		rm -f "$pkg/eventloom_split.wasm"
 		if [ "$mode" = release ]; then
-			# The features rustc enables for wasm32 by default; wasm-opt must be told them.
-			wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-				--enable-mutable-globals --enable-reference-types --enable-multivalue \
-				"$out" -o "$out"
-			node "$EL_ROOT/scripts/brotli.mjs" "$out" "$EL_SITE_DIR/pkg/eventloom.js"
+			local f
+			# It warns about the name sections wasm-split leaves; only failures matter.
+			: >"$EL_LOG_DIR/wasm-opt.log"
+			for f in "$out" "$pkg"/split_*.wasm "$pkg"/chunk_*.wasm; do
+				[ -f "$f" ] || continue
+				# The features rustc enables for wasm32 by default; wasm-opt must be told them.
+				wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+					--enable-mutable-globals --enable-reference-types --enable-multivalue \
+					"$f" -o "$f" 2>>"$EL_LOG_DIR/wasm-opt.log" || el_die "wasm-opt failed on $f; see $EL_LOG_DIR/wasm-opt.log"
+			done
+			node "$EL_ROOT/scripts/brotli.mjs" "$pkg"/*.wasm "$pkg"/*.js || el_die "compressing the site failed"
 		else
-			rm -f "$out.br" "$EL_SITE_DIR/pkg/eventloom.js.br"
+			rm -f "$pkg"/*.br
 		fi
 		echo "$mode" >"$stamp"
 	fi
-	cp "$EL_ROOT/style/main.css" "$EL_SITE_DIR/pkg/eventloom.css"
+	cp "$EL_ROOT/style/main.css" "$pkg/eventloom.css"
 	cp -r "$EL_ROOT/public/." "$EL_SITE_DIR/"
 	if [ "$mode" = release ]; then
-		node "$EL_ROOT/scripts/brotli.mjs" "$EL_SITE_DIR/pkg/eventloom.css"
+		node "$EL_ROOT/scripts/brotli.mjs" "$pkg/eventloom.css"
 	else
-		rm -f "$EL_SITE_DIR/pkg/eventloom.css.br"
+		rm -f "$pkg/eventloom.css.br"
 	fi
 }
 

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod designer;
+mod lazy;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -65,14 +66,14 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("signin") view=pages::SignInPage />
                     <Route path=StaticSegment("signup") view=pages::SignUpPage />
                     <Route path=(StaticSegment("join"), ParamSegment("token")) view=pages::JoinPage />
-                    <Route path=(StaticSegment("drafts"), ParamSegment("id")) view=designer::DesignerPage />
-                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("history")) view=designer::HistoryPage />
-                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("deploy")) view=pages::DeployPage />
-                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("review")) view=pages::ReviewPage />
-                    <Route path=(StaticSegment("settings"), StaticSegment("targets")) view=pages::TargetsPage />
-                    <Route path=(StaticSegment("settings"), StaticSegment("team")) view=pages::TeamPage />
-                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("v"), ParamSegment("n")) view=designer::VersionPage />
-                    <Route path=StaticSegment("bench") view=designer::BenchPage />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id")) view={leptos_router::Lazy::<lazy::DesignerRoute>::new()} />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("history")) view={leptos_router::Lazy::<lazy::HistoryRoute>::new()} />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("deploy")) view={leptos_router::Lazy::<lazy::DeployRoute>::new()} />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("review")) view={leptos_router::Lazy::<lazy::ReviewRoute>::new()} />
+                    <Route path=(StaticSegment("settings"), StaticSegment("targets")) view={leptos_router::Lazy::<lazy::TargetsRoute>::new()} />
+                    <Route path=(StaticSegment("settings"), StaticSegment("team")) view={leptos_router::Lazy::<lazy::TeamRoute>::new()} />
+                    <Route path=(StaticSegment("drafts"), ParamSegment("id"), StaticSegment("v"), ParamSegment("n")) view={leptos_router::Lazy::<lazy::VersionRoute>::new()} />
+                    <Route path=StaticSegment("bench") view={leptos_router::Lazy::<lazy::BenchRoute>::new()} />
                 </Routes>
             </main>
         </Router>
@@ -172,12 +173,19 @@ fn ThemeToggle() -> impl IntoView {
     }
 }
 
-/// Shows whether the page is interactive yet. Only an effect flips it, and effects
-/// run only in the browser after hydration, so tests wait for `data-hydrated="true"`.
+/// Set once the whole page is hydrated, lazily loaded page included (only in the browser).
+fn hydrated_flag() -> ArcRwSignal<bool> {
+    static FLAG: std::sync::OnceLock<ArcRwSignal<bool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| ArcRwSignal::new(false)).clone()
+}
+
+/// Shows whether the page is interactive yet. Only the browser entry point flips it, after
+/// hydration has finished (a lazy page hydrates once its chunk has loaded, after the shell),
+/// so tests wait for `data-hydrated="true"`.
 #[component]
 fn HydrationMarker() -> impl IntoView {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
+    let flag = hydrated_flag();
+    let hydrated = Signal::derive(move || flag.get());
     view! {
         <span
             class="hydration"
@@ -196,5 +204,13 @@ fn HydrationMarker() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Lazy routes load their chunk before they hydrate, so hydration is asynchronous; the
+    // marker turns once all of it is done.
+    // hydrate_from_async sets up leptos's executor itself, so the future that calls it is
+    // driven by wasm-bindgen-futures directly (leptos's spawn_local needs the executor first).
+    wasm_bindgen_futures::spawn_local(async {
+        let handle = leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), App).await;
+        handle.forget();
+        hydrated_flag().set(true);
+    });
 }

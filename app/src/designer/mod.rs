@@ -284,8 +284,6 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
             editor.fit();
         }
     });
-    // The current graph as JSON, for tests and for the curious (window.eventloomGraph()).
-    Effect::new(move |_| expose_graph(editor));
 
     let rename = Callback::new(move |text: String| {
         let Some(id) = draft_id else { return };
@@ -334,8 +332,17 @@ fn Designer(draft: Draft, editable: bool, #[prop(optional)] bench: bool) -> impl
         });
     };
 
+    // Effects run only in the browser, once this component is hydrated: "ready" means
+    // the designer answers the keyboard and mouse, not merely that its HTML is there.
+    // The current graph as JSON, for tests and for the curious (window.eventloomGraph()),
+    // is in place before the designer says it is ready.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| {
+        expose_graph(editor);
+        ready.set(true);
+    });
     view! {
-        <div class="designer" data-ready="true" data-bench=bench.to_string()>
+        <div class="designer" data-ready=move || ready.get().to_string() data-bench=bench.to_string()>
             <div class="toolbar" role="toolbar" aria-label="Designer">
                 <h1 class="draft-title">{move || name.get()}</h1>
                 {(!editable && !bench).then(|| view! {

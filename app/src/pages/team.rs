@@ -9,6 +9,9 @@ use uuid::Uuid;
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
+    // Here, not in the members table: the table is rebuilt when the list reloads, and the
+    // message about what just changed must outlive that.
+    let status = RwSignal::new(None::<Result<String, String>>);
     let data = Resource::new(
         move || refresh.get(),
         |_| async move {
@@ -27,7 +30,7 @@ pub fn TeamPage() -> impl IntoView {
                             let admin = me.role >= Role::Admin;
                             view! {
                                 <p class="lede">{format!("{} · you are {}", me.team_name, me.role.as_str())}</p>
-                                <Members me=me members=members refresh=refresh />
+                                <Members me=me members=members refresh=refresh status=status />
                                 {admin.then(|| view! { <Invite /> <Audit refresh=refresh /> })}
                             }.into_any()
                         }
@@ -43,9 +46,13 @@ pub fn TeamPage() -> impl IntoView {
 }
 
 #[component]
-fn Members(me: Me, members: Vec<Member>, refresh: RwSignal<u32>) -> impl IntoView {
+fn Members(
+    me: Me,
+    members: Vec<Member>,
+    refresh: RwSignal<u32>,
+    status: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView {
     let admin = me.role >= Role::Admin;
-    let status = RwSignal::new(None::<Result<String, String>>);
     let set_role = move |id: Uuid, name: String, role: Role| {
         spawn_local(async move {
             match api::set_member_role(id, role).await {
