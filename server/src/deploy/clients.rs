@@ -8,11 +8,17 @@ use aws_config::{
     timeout::TimeoutConfig,
 };
 use aws_sdk_lambda::config::Credentials;
+use aws_smithy_http_client::{ConnectorBuilder, proxy::ProxyConfig, tls};
 use aws_smithy_runtime_api::{
     box_error::BoxError,
     client::{
+        http::{
+            HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings,
+            SharedHttpClient, SharedHttpConnector,
+        },
         interceptors::{Intercept, context::BeforeTransmitInterceptorContextMut},
-        runtime_components::RuntimeComponents,
+        orchestrator::HttpRequest,
+        runtime_components::{RuntimeComponents, RuntimeComponentsBuilder},
     },
 };
 use aws_smithy_types::config_bag::ConfigBag;
@@ -71,7 +77,8 @@ pub struct AwsContext {
     pub pacing: Option<sqlx::PgPool>,
 }
 
-/// Counts and paces every AWS call of one job or plan.
+/// Counts and paces every AWS call of one job or plan: every HTTP attempt, the SDK's own
+/// retries included, since AWS counts each of them against the account's quota.
 #[derive(Clone)]
 pub struct Pacer {
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
@@ -141,6 +148,90 @@ impl Pacer {
     /// Calls made so far.
     pub fn calls(&self) -> u32 {
         self.calls.load(Ordering::Relaxed)
+    }
+}
+
+impl std::fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pacer")
+            .field("local", &self.limiter.is_some())
+            .field("shared", &self.shared.as_ref().map(|(_, key, _)| key))
+            .field("calls", &self.calls())
+            .finish()
+    }
+}
+
+/// The SDK's default HTTPS client (rustls with aws-lc, proxy settings from the environment),
+/// with every request waiting for the pacer first. The wait is in the connector, below the
+/// SDK's retry loop, so a retried call is paced and counted like a new one and no call can
+/// skip the pace; an interceptor cannot do this, its hooks are not async.
+#[derive(Debug, Clone)]
+struct PacedHttpClient {
+    inner: SharedHttpClient,
+    pacer: Pacer,
+}
+
+impl PacedHttpClient {
+    fn new(pacer: Pacer) -> Self {
+        let inner = aws_smithy_http_client::Builder::new().build_with_connector_fn(
+            |settings, components| {
+                let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ));
+                b.set_connector_settings(settings.cloned());
+                if let Some(components) = components {
+                    b.set_sleep_impl(components.sleep_impl());
+                }
+                b.set_proxy_config(Some(ProxyConfig::from_env()));
+                b.build()
+            },
+        );
+        Self { inner, pacer }
+    }
+}
+
+impl HttpClient for PacedHttpClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(PacedConnector {
+            inner: self.inner.http_connector(settings, components),
+            pacer: self.pacer.clone(),
+        })
+    }
+
+    fn validate_base_client_config(
+        &self,
+        components: &RuntimeComponentsBuilder,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.inner.validate_base_client_config(components, cfg)
+    }
+
+    fn validate_final_config(
+        &self,
+        components: &RuntimeComponents,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.inner.validate_final_config(components, cfg)
+    }
+}
+
+#[derive(Debug)]
+struct PacedConnector {
+    inner: SharedHttpConnector,
+    pacer: Pacer,
+}
+
+impl HttpConnector for PacedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let (inner, pacer) = (self.inner.clone(), self.pacer.clone());
+        HttpConnectorFuture::new(async move {
+            pacer.ready().await;
+            inner.call(request).await
+        })
     }
 }
 
@@ -284,9 +375,15 @@ pub async fn connect(target: &Target, ctx: &AwsContext) -> Result<Clients, StepE
         target.mode,
         CredentialsMode::Sandbox | CredentialsMode::Endpoint
     );
+    let pacer = match &ctx.pacing {
+        Some(pool) => Pacer::shared(ctx.quota, pool.clone(), target.lock_key()),
+        None => Pacer::new(ctx.quota),
+    };
+    // One HTTP client (one connection pool) for all the services of this target.
+    let http = PacedHttpClient::new(pacer.clone());
     macro_rules! client {
         ($krate:ident) => {{
-            let mut b = $krate::config::Builder::from(&sdk);
+            let mut b = $krate::config::Builder::from(&sdk).http_client(http.clone());
             if emulated {
                 b = b.interceptor(EmulatorAccount(target.account_id.clone()));
             }
@@ -294,7 +391,9 @@ pub async fn connect(target: &Target, ctx: &AwsContext) -> Result<Clients, StepE
         }};
     }
     let s3 = {
-        let mut b = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(emulated);
+        let mut b = aws_sdk_s3::config::Builder::from(&sdk)
+            .http_client(http.clone())
+            .force_path_style(emulated);
         if emulated {
             b = b.interceptor(EmulatorAccount(target.account_id.clone()));
         }
@@ -310,10 +409,7 @@ pub async fn connect(target: &Target, ctx: &AwsContext) -> Result<Clients, StepE
         sts: client!(aws_sdk_sts),
         cognito: client!(aws_sdk_cognitoidentityprovider),
         apigw: client!(aws_sdk_apigatewayv2),
-        pacer: match &ctx.pacing {
-            Some(pool) => Pacer::shared(ctx.quota, pool.clone(), target.lock_key()),
-            None => Pacer::new(ctx.quota),
-        },
+        pacer,
         account_id: target.account_id.clone(),
         region: target.region.clone(),
     })
@@ -321,7 +417,6 @@ pub async fn connect(target: &Target, ctx: &AwsContext) -> Result<Clients, StepE
 
 /// Confirms the credentials belong to the target's account (`sts:GetCallerIdentity`).
 pub async fn verify_identity(c: &Clients, target: &Target) -> Result<(), StepError> {
-    c.pacer.ready().await;
     let out = c.sts.get_caller_identity().send().await.map_err(|e| {
         let err = StepError::from_sdk(e);
         StepError {

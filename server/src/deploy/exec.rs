@@ -7,7 +7,7 @@ use aws_sdk_s3::types as st;
 use serde_json::Value;
 use wiring::plan::{Action, LambdaNotification, MAPPING_TAG, MappingSettings};
 
-/// Runs `action` against AWS. Every SDK call first waits for the pacer.
+/// Runs `action` against AWS. The clients pace every call (see `clients::PacedHttpClient`).
 pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> {
     match action {
         Action::PutRolePolicy {
@@ -15,7 +15,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             policy_name,
             document,
         } => {
-            c.pacer.ready().await;
             c.iam
                 .put_role_policy()
                 .role_name(arn_name(role_arn))
@@ -30,7 +29,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             role_arn,
             policy_name,
         } => {
-            c.pacer.ready().await;
             c.iam
                 .delete_role_policy()
                 .role_name(arn_name(role_arn))
@@ -43,7 +41,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
         Action::UpdateAssumeRolePolicy {
             role_arn, document, ..
         } => {
-            c.pacer.ready().await;
             c.iam
                 .update_assume_role_policy()
                 .role_name(arn_name(role_arn))
@@ -58,7 +55,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             visibility_timeout,
             redrive,
         } => {
-            c.pacer.ready().await;
             let url = c
                 .sqs
                 .get_queue_url()
@@ -89,7 +85,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
                     .to_string(),
                 );
             }
-            c.pacer.ready().await;
             req.send().await.map_err(StepError::from_sdk)?;
             Ok("queue attributes set".into())
         }
@@ -97,7 +92,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             function_arn,
             statement,
         } => {
-            c.pacer.ready().await;
             let out = c
                 .lambda
                 .add_permission()
@@ -133,7 +127,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             ))
         }
         Action::RemovePermission { function_arn, sid } => {
-            c.pacer.ready().await;
             c.lambda
                 .remove_permission()
                 .function_name(function_arn)
@@ -149,7 +142,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             other,
         } => {
             let cfg = notification_config(lambda, other)?;
-            c.pacer.ready().await;
             c.s3.put_bucket_notification_configuration()
                 .bucket(bucket)
                 .notification_configuration(cfg)
@@ -166,7 +158,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             function_arn,
             filter_policy,
         } => {
-            c.pacer.ready().await;
             let mut req = c
                 .sns
                 .subscribe()
@@ -186,7 +177,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
         Action::Unsubscribe {
             subscription_arn, ..
         } => {
-            c.pacer.ready().await;
             c.sns
                 .unsubscribe()
                 .subscription_arn(subscription_arn)
@@ -206,7 +196,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
                 .arn(function_arn)
                 .build()
                 .map_err(|e| StepError::ours("InvalidTarget", e.to_string()))?;
-            c.pacer.ready().await;
             let out = c
                 .events
                 .put_targets()
@@ -233,7 +222,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             target_id,
         } => {
             let (bus, rule) = rule_parts(rule_arn);
-            c.pacer.ready().await;
             c.events
                 .remove_targets()
                 .rule(rule)
@@ -250,7 +238,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             settings,
             owner,
         } => {
-            c.pacer.ready().await;
             let s = settings;
             let out = c
                 .lambda
@@ -279,7 +266,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             Ok(format!("mapping {} created", out.uuid().unwrap_or("?")))
         }
         Action::UpdateEventSourceMapping { uuid, settings, .. } => {
-            c.pacer.ready().await;
             let s = settings;
             c.lambda
                 .update_event_source_mapping()
@@ -299,7 +285,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             Ok(format!("mapping {uuid} updated"))
         }
         Action::DeleteEventSourceMapping { uuid, .. } => {
-            c.pacer.ready().await;
             c.lambda
                 .delete_event_source_mapping()
                 .uuid(uuid)
@@ -324,7 +309,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
                         .build(),
                 )
                 .build();
-            c.pacer.ready().await;
             c.lambda
                 .put_function_event_invoke_config()
                 .function_name(function_arn)
@@ -340,7 +324,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             function_arn,
             target_arn,
         } => {
-            c.pacer.ready().await;
             c.lambda
                 .update_function_configuration()
                 .function_name(function_arn)
@@ -361,7 +344,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
             update,
         } => {
             let auth = lt::FunctionUrlAuthType::from(auth_type.as_str());
-            c.pacer.ready().await;
             let url = if *update {
                 c.lambda
                     .update_function_url_config()
@@ -393,7 +375,6 @@ pub async fn execute(c: &Clients, action: &Action) -> Result<String, StepError> 
                 wiring::model::RecursiveLoop::Allow => lt::RecursiveLoop::Allow,
                 wiring::model::RecursiveLoop::Terminate => lt::RecursiveLoop::Terminate,
             };
-            c.pacer.ready().await;
             c.lambda
                 .put_function_recursion_config()
                 .function_name(function_arn)
@@ -555,7 +536,6 @@ async fn update_user_pool(
     use aws_sdk_cognitoidentityprovider::types as ct;
     use wiring::model::CognitoTrigger as T;
     let pool_id = arn_name(pool_arn);
-    c.pacer.ready().await;
     let described = c
         .cognito
         .describe_user_pool()
@@ -631,7 +611,6 @@ async fn update_user_pool(
         .set_inbound_federation(live.inbound_federation().cloned())
         .build();
     let auto_verified = pool.auto_verified_attributes().to_vec();
-    c.pacer.ready().await;
     c.cognito
         .update_user_pool()
         .user_pool_id(pool_id)
@@ -680,7 +659,6 @@ async fn put_route_integration(
     function_arn: &str,
 ) -> Result<String, StepError> {
     use aws_sdk_apigatewayv2::types as at;
-    c.pacer.ready().await;
     let integration = c
         .apigw
         .create_integration()
@@ -698,7 +676,6 @@ async fn put_route_integration(
     let mut token: Option<String> = None;
     let mut route_id: Option<String> = None;
     loop {
-        c.pacer.ready().await;
         let page = c
             .apigw
             .get_routes()
@@ -720,7 +697,6 @@ async fn put_route_integration(
             break;
         }
     }
-    c.pacer.ready().await;
     match route_id {
         Some(id) => {
             c.apigw

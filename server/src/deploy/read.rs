@@ -180,7 +180,6 @@ async fn read_function(
     f: &wiring::model::Function,
     notes: &mut Vec<String>,
 ) -> Result<Option<LiveFunction>, StepError> {
-    c.pacer.ready().await;
     let Some(cfg) = found(
         c.lambda
             .get_function_configuration()
@@ -204,7 +203,6 @@ async fn read_function(
         ..LiveFunction::default()
     };
 
-    c.pacer.ready().await;
     if let Some(p) = found(
         c.lambda
             .get_policy()
@@ -233,7 +231,6 @@ async fn read_function(
 
     let mut marker: Option<String> = None;
     loop {
-        c.pacer.ready().await;
         let page = c
             .lambda
             .list_event_source_mappings()
@@ -255,7 +252,6 @@ async fn read_function(
                 },
                 str::to_owned,
             );
-            c.pacer.ready().await;
             let owner = c
                 .lambda
                 .list_tags()
@@ -314,7 +310,6 @@ async fn read_function(
     }
     live.mappings.sort_by(|a, b| a.uuid.cmp(&b.uuid));
 
-    c.pacer.ready().await;
     live.invoke_config = found(
         c.lambda
             .get_function_event_invoke_config()
@@ -346,7 +341,6 @@ async fn read_function(
     });
 
     if f.url.is_some() {
-        c.pacer.ready().await;
         live.url = found(
             c.lambda
                 .get_function_url_config()
@@ -364,7 +358,6 @@ async fn read_function(
     // Only asked when the draft wants the non-default, so graphs that never touch the
     // setting cost no call (and work on emulators without this API).
     if f.recursive_loop != RecursiveLoop::default() {
-        c.pacer.ready().await;
         match c
             .lambda
             .get_function_recursion_config()
@@ -390,7 +383,6 @@ async fn read_function(
 
 async fn read_role(c: &Clients, role_arn: &str) -> Result<Option<LiveRole>, StepError> {
     let name = arn_name(role_arn);
-    c.pacer.ready().await;
     let Some(role) = found(
         c.iam
             .get_role()
@@ -410,7 +402,6 @@ async fn read_role(c: &Clients, role_arn: &str) -> Result<Option<LiveRole>, Step
             .map(|d| trusted_services(&d)),
         ..LiveRole::default()
     };
-    c.pacer.ready().await;
     if let Some(p) = found(
         c.iam
             .get_role_policy()
@@ -427,7 +418,6 @@ async fn read_role(c: &Clients, role_arn: &str) -> Result<Option<LiveRole>, Step
 }
 
 async fn read_queue(c: &Clients, arn: &str, name: &str) -> Result<Option<LiveQueue>, StepError> {
-    c.pacer.ready().await;
     let Some(url) = found(
         c.sqs
             .get_queue_url()
@@ -440,7 +430,6 @@ async fn read_queue(c: &Clients, arn: &str, name: &str) -> Result<Option<LiveQue
     .and_then(|o| o.queue_url().map(str::to_owned)) else {
         return Ok(None);
     };
-    c.pacer.ready().await;
     let attrs = c
         .sqs
         .get_queue_attributes()
@@ -510,7 +499,6 @@ fn empty_notification_answer<E>(
 }
 
 async fn read_bucket(c: &Clients, bucket: &str) -> Result<Option<LiveBucket>, StepError> {
-    c.pacer.ready().await;
     let cfg = match c
         .s3
         .get_bucket_notification_configuration()
@@ -582,7 +570,6 @@ async fn read_topic(c: &Clients, arn: &str) -> Result<Option<Vec<LiveSubscriptio
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        c.pacer.ready().await;
         let Some(page) = found(
             c.sns
                 .list_subscriptions_by_topic()
@@ -618,7 +605,6 @@ async fn read_rule(
     name: &str,
     bus: &str,
 ) -> Result<Option<Vec<LiveTarget>>, StepError> {
-    c.pacer.ready().await;
     let Some(out) = found(
         c.events
             .list_targets_by_rule()
@@ -648,7 +634,6 @@ async fn read_user_pool(
     c: &Clients,
     pool_id: &str,
 ) -> Result<Option<BTreeMap<CognitoTrigger, String>>, StepError> {
-    c.pacer.ready().await;
     let Some(out) = found(
         c.cognito
             .describe_user_pool()
@@ -714,7 +699,6 @@ async fn read_route(
     let mut token: Option<String> = None;
     let mut target: Option<String> = None;
     loop {
-        c.pacer.ready().await;
         let Some(page) = found(
             c.apigw
                 .get_routes()
@@ -746,7 +730,6 @@ async fn read_route(
     else {
         return Ok(Some(None));
     };
-    c.pacer.ready().await;
     let uri = found(
         c.apigw
             .get_integration()

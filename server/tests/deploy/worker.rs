@@ -367,7 +367,6 @@ async fn fifty_calls_at_five_per_second_take_about_ten_seconds() {
 
     let t0 = std::time::Instant::now();
     for _ in 0..50 {
-        c.pacer.ready().await;
         c.lambda.list_functions().send().await.unwrap();
     }
     let secs = t0.elapsed().as_secs_f64();
@@ -377,6 +376,62 @@ async fn fifty_calls_at_five_per_second_take_about_ten_seconds() {
         (9.6..=12.0).contains(&secs),
         "50 calls at 5/s took {secs:.2} s"
     );
+}
+
+/// Lambda as it answers when the account is over its quota, for every request.
+async fn always_throttling_endpoint() -> String {
+    use axum::http::StatusCode as Code;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(|| async {
+        (
+            Code::TOO_MANY_REQUESTS,
+            [
+                ("x-amzn-errortype", "TooManyRequestsException"),
+                ("content-type", "application/json"),
+            ],
+            r#"{"Type":"User","message":"Rate exceeded"}"#,
+        )
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_throttled_call_is_retried_and_every_retry_is_paced_and_counted() {
+    let target = server::deploy::Target {
+        id: uuid::Uuid::nil(),
+        name: "throttled".into(),
+        account_id: "123456789012".into(),
+        region: "us-east-1".into(),
+        mode: app::api::CredentialsMode::Endpoint,
+        profile: None,
+        role_arn: None,
+        endpoint: Some(always_throttling_endpoint().await),
+        read_only: false,
+        external_id: String::new(),
+    };
+    let c = clients::connect(
+        &target,
+        &AwsContext {
+            sandbox_endpoint: None,
+            quota: NonZeroU32::new(2),
+            pacing: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    let t0 = std::time::Instant::now();
+    let err = c.lambda.list_functions().send().await.unwrap_err();
+    let secs = t0.elapsed().as_secs_f64();
+
+    let err = server::deploy::StepError::from_sdk(err);
+    assert_eq!(err.code.as_deref(), Some("TooManyRequestsException"));
+    // Five attempts (the first and four retries), each one a call against the quota: at
+    // 2/s, the four after the first wait at least 0.5 s each, whatever the backoff.
+    assert_eq!(c.pacer.calls(), 5, "every attempt goes through the pacer");
+    assert!(secs >= 2.0, "five attempts at 2/s took only {secs:.2} s");
 }
 
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
@@ -406,7 +461,6 @@ async fn two_replicas_calling_one_account_share_its_pace(pool: PgPool) {
     );
     let run = |c: server::deploy::Clients| async move {
         for _ in 0..20 {
-            c.pacer.ready().await;
             c.lambda.list_functions().send().await.unwrap();
         }
     };
