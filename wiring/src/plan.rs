@@ -458,6 +458,97 @@ impl Action {
     }
 }
 
+impl Action {
+    /// The ARN of the resource the call changes (the bucket's for S3 notifications), or
+    /// none for manual steps and API Gateway routes, which are addressed by API id.
+    pub fn resource_arn(&self) -> Option<String> {
+        Some(match self {
+            Action::PutRolePolicy { role_arn, .. }
+            | Action::DeleteRolePolicy { role_arn, .. }
+            | Action::UpdateAssumeRolePolicy { role_arn, .. } => role_arn.clone(),
+            Action::SetQueueAttributes { queue_arn, .. } => queue_arn.clone(),
+            Action::PutBucketNotification { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
+            Action::Subscribe { topic_arn, .. } | Action::Unsubscribe { topic_arn, .. } => {
+                topic_arn.clone()
+            }
+            Action::PutTargets { rule_arn, .. } | Action::RemoveTargets { rule_arn, .. } => {
+                rule_arn.clone()
+            }
+            Action::UpdateUserPoolLambdaConfig { pool_arn, .. } => pool_arn.clone(),
+            Action::AddPermission { function_arn, .. }
+            | Action::RemovePermission { function_arn, .. }
+            | Action::CreateEventSourceMapping { function_arn, .. }
+            | Action::UpdateEventSourceMapping { function_arn, .. }
+            | Action::DeleteEventSourceMapping { function_arn, .. }
+            | Action::PutFunctionEventInvokeConfig { function_arn, .. }
+            | Action::PutDeadLetterConfig { function_arn, .. }
+            | Action::PutFunctionUrlConfig { function_arn, .. }
+            | Action::PutFunctionRecursionConfig { function_arn, .. } => function_arn.clone(),
+            Action::PutRouteIntegration { .. } | Action::Manual { .. } => return None,
+        })
+    }
+}
+
+/// Every resource a draft wires: its nodes' ARNs and its functions' execution roles.
+pub fn wired_resources(graph: &Graph) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for node in graph.nodes.values() {
+        if let Ok(a) = graph.node_arn(node) {
+            out.insert(a.as_str().to_owned());
+        }
+        if let Node::Function(f) = node
+            && let Some(r) = role_arn(graph, node, &f.role)
+        {
+            out.insert(r);
+        }
+    }
+    out
+}
+
+/// An ARN without its partition (`s3:::bucket`), so a bucket named by an S3 call and the
+/// same bucket's node ARN compare equal.
+fn resource_key(arn: &str) -> &str {
+    arn.splitn(3, ':').nth(2).unwrap_or(arn)
+}
+
+/// Warnings for the steps of `plan` that update or remove wiring on a resource another
+/// draft has applied to the same target (`others`: that draft's label and
+/// [`wired_resources`]). Eventloom owns wiring per resource, not per draft, so such a step
+/// can undo what the other draft applied; the plan preview says so before anyone applies.
+pub fn shared_resource_warnings(plan: &Plan, others: &[(String, BTreeSet<String>)]) -> Vec<String> {
+    let mut by_resource: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for step in &plan.steps {
+        if !step.action.mutating() || step.action.effect() == Effect::Create {
+            continue;
+        }
+        if let Some(arn) = step.action.resource_arn() {
+            by_resource.entry(arn).or_default().push(format!(
+                "{} ({})",
+                step.action.call(),
+                step.action.summary()
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (arn, steps) in by_resource {
+        let key = resource_key(&arn);
+        let drafts: Vec<&str> = others
+            .iter()
+            .filter(|(_, set)| set.iter().any(|a| resource_key(a) == key))
+            .map(|(label, _)| label.as_str())
+            .collect();
+        if drafts.is_empty() {
+            continue;
+        }
+        out.push(format!(
+            "{arn} is also wired by {}, applied to this target. Eventloom owns wiring per resource, not per draft, so these steps may undo what was applied from there: {}. Keep each resource's wiring in one draft, or copy that draft's wiring of it into this one.",
+            drafts.join(", "),
+            steps.join("; ")
+        ));
+    }
+    out
+}
+
 /// How an action changes AWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -1561,6 +1652,85 @@ mod tests {
             })
             .collect();
         assert_eq!(removed, ["eventloom-s3-old"]);
+    }
+
+    /// Live state as it is after `s3_wired` was applied: its statement and notification.
+    fn s3_wired_live() -> Observed {
+        simulate(
+            &Observed::default(),
+            &plan(&s3_wired(), &Observed::default()),
+        )
+    }
+
+    #[test]
+    fn removing_wiring_another_draft_applied_to_the_same_resource_is_warned_about() {
+        // Another draft holds thumb, unwired: its plan would remove the S3 grant and the
+        // notification that s3_wired applied.
+        let other = graph(&[bucket("uploads"), func("thumb")], &[]);
+        let p = plan(&other, &s3_wired_live());
+        assert!(
+            calls(&p).contains(&"lambda:RemovePermission"),
+            "{:?}",
+            calls(&p)
+        );
+        let applied = vec![(
+            "draft “thumbnails” (version 2)".to_owned(),
+            wired_resources(&s3_wired()),
+        )];
+
+        let warnings = shared_resource_warnings(&p, &applied);
+
+        let on_thumb = warnings
+            .iter()
+            .find(|w| w.starts_with(FN))
+            .unwrap_or_else(|| panic!("no warning about thumb: {warnings:?}"));
+        assert!(
+            on_thumb.contains("draft “thumbnails” (version 2)"),
+            "{on_thumb}"
+        );
+        assert!(on_thumb.contains("lambda:RemovePermission"), "{on_thumb}");
+        assert!(on_thumb.contains("eventloom-s3-uploads"), "{on_thumb}");
+        // The bucket's notification write is named by bucket, and still matched.
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("arn:aws:s3:::uploads")
+                    && w.contains("s3:PutBucketNotificationConfiguration")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn adding_wiring_or_touching_resources_no_other_draft_applied_warns_of_nothing() {
+        let p = plan(&s3_wired(), &Observed::default());
+        let elsewhere = vec![(
+            "draft “other”".to_owned(),
+            wired_resources(&graph(&[func("thumb")], &[])),
+        )];
+        // Only creations: nothing of the other draft's can be undone.
+        assert!(shared_resource_warnings(&p, &elsewhere).is_empty());
+        // Removals, but on resources no other draft has applied.
+        let p = plan(
+            &graph(&[bucket("uploads"), func("thumb")], &[]),
+            &s3_wired_live(),
+        );
+        assert!(shared_resource_warnings(&p, &[]).is_empty());
+        let unrelated = vec![(
+            "draft “queues”".to_owned(),
+            wired_resources(&graph(&[queue("jobs")], &[])),
+        )];
+        assert!(shared_resource_warnings(&p, &unrelated).is_empty());
+    }
+
+    #[test]
+    fn a_draft_wires_its_nodes_and_its_functions_roles() {
+        let r = wired_resources(&s3_wired());
+        assert!(r.contains(FN), "{r:?}");
+        assert!(r.contains("arn:aws:s3:::uploads"), "{r:?}");
+        assert!(
+            r.iter().any(|a| a.contains(":iam::123456789012:role/")),
+            "{r:?}"
+        );
     }
 
     #[test]

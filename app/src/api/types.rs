@@ -611,7 +611,8 @@ pub struct DeployPlan {
     pub created_at: OffsetDateTime,
     /// The calls, in the order they run.
     pub steps: Vec<PlanStep>,
-    /// Differences left alone because Eventloom does not own them.
+    /// Differences left alone because Eventloom does not own them, and steps that may undo
+    /// what another draft applied to the same account and region.
     pub warnings: Vec<String>,
     /// Reasons it cannot be applied.
     pub blockers: Vec<String>,

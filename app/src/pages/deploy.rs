@@ -324,7 +324,7 @@ fn PlanView(plan: DeployPlan) -> impl IntoView {
                 }.into_any()
             }}
             {(!plan.warnings.is_empty()).then(|| view! {
-                <h3>"Left alone"</h3>
+                <h3>"Warnings"</h3>
                 <ul class="plan-notes">{plan.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
             })}
             {(!plan.read_notes.is_empty()).then(|| view! {

@@ -149,7 +149,11 @@ impl Service {
             )
             .into()
         })?;
-        let plan = wiring::plan(&graph, &reading.observed);
+        let mut plan = wiring::plan(&graph, &reading.observed);
+        plan.warnings.extend(
+            self.shared_resource_warnings(me, draft_id, &target, &plan)
+                .await?,
+        );
         let observed =
             serde_json::to_value(&reading.observed).map_err(|e| AppError::Internal(e.into()))?;
         let plan_json = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.into()))?;
@@ -173,6 +177,32 @@ impl Service {
         )
         .await?;
         self.get_plan(me, id).await
+    }
+
+    /// What the plan would undo of other drafts applied to the same account and region.
+    async fn shared_resource_warnings(
+        &self,
+        me: &Authed,
+        draft_id: Uuid,
+        target: &Target,
+        plan: &wiring::Plan,
+    ) -> Result<Vec<String>, AppError> {
+        let others =
+            store::deploy::applied_elsewhere(&self.pool, me.team_id, &target.lock_key(), draft_id)
+                .await?;
+        let others: Vec<_> = others
+            .into_iter()
+            .filter_map(|(name, number, content)| {
+                // A stored version always parses; one that does not cannot be compared and
+                // is left out rather than failing the plan.
+                let graph = Graph::from_value(&content).ok()?;
+                Some((
+                    format!("draft “{name}” (version {number})"),
+                    wiring::plan::wired_resources(&graph),
+                ))
+            })
+            .collect();
+        Ok(wiring::plan::shared_resource_warnings(plan, &others))
     }
 
     /// One of the team's plans.

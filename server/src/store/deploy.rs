@@ -239,6 +239,33 @@ pub async fn plan(pool: &PgPool, team: Uuid, id: Uuid) -> sqlx::Result<Option<Pl
     .await
 }
 
+/// The version of each other draft of the team last applied successfully to this account
+/// and region (`lock_key`, so two targets naming one account count as one): its draft's
+/// name, its number and its content.
+pub async fn applied_elsewhere(
+    pool: &PgPool,
+    team: Uuid,
+    lock_key: &str,
+    draft: Uuid,
+) -> sqlx::Result<Vec<(String, i32, serde_json::Value)>> {
+    sqlx::query_as(
+        "SELECT name, number, content FROM (
+             SELECT DISTINCT ON (p.draft_id) d.name, v.number, v.content, j.finished_at
+             FROM apply_jobs j
+             JOIN deploy_plans p ON p.id = j.plan_id AND p.team_id = $1
+             JOIN drafts d ON d.id = p.draft_id AND d.team_id = $1
+             JOIN draft_versions v ON v.id = p.version_id
+             WHERE j.team_id = $1 AND j.lock_key = $2 AND j.status = 'succeeded' AND p.draft_id <> $3
+             ORDER BY p.draft_id, j.finished_at DESC
+         ) last ORDER BY finished_at DESC",
+    )
+    .bind(team)
+    .bind(lock_key)
+    .bind(draft)
+    .fetch_all(pool)
+    .await
+}
+
 /// Whether a job for this plan is queued, running or succeeded.
 pub async fn plan_has_live_job(pool: &PgPool, plan: Uuid) -> sqlx::Result<bool> {
     sqlx::query_scalar(

@@ -252,3 +252,45 @@ async fn an_applied_plan_cannot_be_queued_twice(pool: PgPool) {
         "{body}"
     );
 }
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn a_plan_that_would_undo_another_drafts_wiring_says_so_before_it_runs(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let user = admin(&app).await;
+    let emu = Emu::new().await;
+    let target = add_target(&user, &emu, "emu").await;
+    let full = pipeline(&emu, true);
+    emu.seed(&full).await;
+    let wired = draft(&user, "thumbnails", &full).await;
+    deploy(&user, &wired, 1, &target).await;
+
+    // A second draft of the same functions without the S3 trigger: its plan removes the
+    // grant the first draft applied, and the preview names that draft.
+    let other = draft(&user, "thumbs-rework", &pipeline(&emu, false)).await;
+    let p = plan(&user, &other, 1, &target).await;
+
+    let calls: Vec<&str> = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["call"].as_str())
+        .collect();
+    assert!(calls.contains(&"lambda:RemovePermission"), "{calls:?}");
+    let warnings: Vec<&str> = p["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let thumb = emu.arn("lambda", "function:thumb");
+    assert!(
+        warnings.iter().any(|w| w.starts_with(&thumb)
+            && w.contains("draft “thumbnails” (version 1)")
+            && w.contains("lambda:RemovePermission")),
+        "{warnings:#?}"
+    );
+
+    // The first draft's own re-plan is not warned about itself.
+    let again = plan(&user, &wired, 1, &target).await;
+    assert_eq!(again["warnings"], json!([]), "{again:#}");
+}
