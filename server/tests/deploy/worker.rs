@@ -339,31 +339,36 @@ async fn two_workers_on_one_database_never_run_one_account_twice(pool: PgPool) {
     }
 }
 
-#[tokio::test]
-async fn fifty_calls_at_five_per_second_take_about_ten_seconds() {
-    let emu = Emu::new().await;
-    let target = server::deploy::Target {
+/// A target that reaches `account` at `endpoint` directly (no sandbox, no credentials).
+fn endpoint_target(account: &str, region: &str, endpoint: String) -> server::deploy::Target {
+    server::deploy::Target {
         id: uuid::Uuid::nil(),
-        name: "paced".into(),
-        account_id: emu.account.clone(),
-        region: emu.region.into(),
+        name: "direct".into(),
+        account_id: account.into(),
+        region: region.into(),
         mode: app::api::CredentialsMode::Endpoint,
         profile: None,
         role_arn: None,
-        endpoint: Some(emu.endpoint.clone()),
+        endpoint: Some(endpoint),
         read_only: false,
         external_id: String::new(),
-    };
-    let c = clients::connect(
-        &target,
-        &AwsContext {
-            sandbox_endpoint: None,
-            quota: NonZeroU32::new(5),
-            pacing: None,
-        },
-    )
-    .await
-    .unwrap();
+    }
+}
+
+/// Pacing at `per_sec`, in this client set alone or (with `pool`) shared through Postgres.
+fn paced(per_sec: u32, pool: Option<PgPool>) -> AwsContext {
+    AwsContext {
+        sandbox_endpoint: None,
+        quota: NonZeroU32::new(per_sec),
+        pacing: pool,
+    }
+}
+
+#[tokio::test]
+async fn fifty_calls_at_five_per_second_take_about_ten_seconds() {
+    let emu = Emu::new().await;
+    let target = endpoint_target(&emu.account, emu.region, emu.endpoint.clone());
+    let c = clients::connect(&target, &paced(5, None)).await.unwrap();
 
     let t0 = std::time::Instant::now();
     for _ in 0..50 {
@@ -399,28 +404,9 @@ async fn always_throttling_endpoint() -> String {
 
 #[tokio::test]
 async fn a_throttled_call_is_retried_and_every_retry_is_paced_and_counted() {
-    let target = server::deploy::Target {
-        id: uuid::Uuid::nil(),
-        name: "throttled".into(),
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        mode: app::api::CredentialsMode::Endpoint,
-        profile: None,
-        role_arn: None,
-        endpoint: Some(always_throttling_endpoint().await),
-        read_only: false,
-        external_id: String::new(),
-    };
-    let c = clients::connect(
-        &target,
-        &AwsContext {
-            sandbox_endpoint: None,
-            quota: NonZeroU32::new(2),
-            pacing: None,
-        },
-    )
-    .await
-    .unwrap();
+    let endpoint = always_throttling_endpoint().await;
+    let target = endpoint_target("123456789012", "us-east-1", endpoint);
+    let c = clients::connect(&target, &paced(2, None)).await.unwrap();
 
     let t0 = std::time::Instant::now();
     let err = c.lambda.list_functions().send().await.unwrap_err();
@@ -437,23 +423,8 @@ async fn a_throttled_call_is_retried_and_every_retry_is_paced_and_counted() {
 #[sqlx::test(migrator = "server::store::MIGRATOR")]
 async fn two_replicas_calling_one_account_share_its_pace(pool: PgPool) {
     let emu = Emu::new().await;
-    let target = server::deploy::Target {
-        id: uuid::Uuid::nil(),
-        name: "shared".into(),
-        account_id: emu.account.clone(),
-        region: emu.region.into(),
-        mode: app::api::CredentialsMode::Endpoint,
-        profile: None,
-        role_arn: None,
-        endpoint: Some(emu.endpoint.clone()),
-        read_only: false,
-        external_id: String::new(),
-    };
-    let ctx = AwsContext {
-        sandbox_endpoint: None,
-        quota: NonZeroU32::new(5),
-        pacing: Some(pool.clone()),
-    };
+    let target = endpoint_target(&emu.account, emu.region, emu.endpoint.clone());
+    let ctx = paced(5, Some(pool.clone()));
     // Two client sets, as two replicas (or a plan and an apply) would have.
     let (a, b) = (
         clients::connect(&target, &ctx).await.unwrap(),
