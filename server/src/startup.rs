@@ -9,7 +9,7 @@ use axum::{
     Router,
     body::Body,
     extract::{DefaultBodyLimit, FromRef},
-    http::{Request, StatusCode, header},
+    http::{HeaderValue, Request, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
@@ -19,7 +19,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use std::{future::Future, net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
-use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_http::{services::ServeDir, set_header::SetResponseHeader, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -187,7 +187,17 @@ fn router(state: AppState, settings: &Settings) -> Router {
             app::shell(shell_options.clone())
         })
         // The wasm and JS are compressed at build time; serve the .br files when accepted.
-        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br())
+        // Their names carry no hash, and the split chunks must match the main module they
+        // were cut from, so a browser revalidates each one (a cheap 304 when unchanged)
+        // instead of mixing a cached old chunk with a new module after a deploy.
+        .nest_service(
+            "/pkg",
+            SetResponseHeader::overriding(
+                ServeDir::new(pkg_dir).precompressed_br(),
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ),
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

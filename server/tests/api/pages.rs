@@ -63,3 +63,28 @@ async fn designer_and_deploy_pages_render_completely_under_concurrent_load(pool:
         assert!(body.contains("</html>"), "{path}: the page has no end");
     }
 }
+
+#[sqlx::test(migrator = "server::store::MIGRATOR")]
+async fn site_files_are_revalidated_so_a_new_build_never_mixes_with_cached_chunks(pool: PgPool) {
+    let site = std::env::temp_dir().join(format!("eventloom-site-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/chunk_1.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let mut s = settings(None);
+    s.site_root = site.clone();
+    let app = TestApp::spawn_with(s, pool).await;
+
+    let res = reqwest::get(app.url("/pkg/chunk_1.wasm")).await.unwrap();
+
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-cache")
+    );
+    assert!(
+        res.headers().contains_key("last-modified"),
+        "a validator for the 304"
+    );
+    std::fs::remove_dir_all(site).ok();
+}
