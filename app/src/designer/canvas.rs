@@ -849,18 +849,7 @@ fn handle_point(p: Point, h: Handle) -> Point {
 }
 
 fn curve(a: Point, b: Point) -> String {
-    let dx = ((b.x - a.x).abs() / 2.0).max(40.0);
-    format!(
-        "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
-        a.x,
-        a.y,
-        a.x + dx,
-        a.y,
-        b.x - dx,
-        b.y,
-        b.x,
-        b.y
-    )
+    super::editor::edge_curve(a, b).0
 }
 
 fn family_class(node: &Node) -> &'static str {
@@ -1105,20 +1094,18 @@ fn EdgeView(
             _ => Handle::Out,
         };
         let ends = Memo::new(move |_| (handle_point(from.get(), handle), to.get()));
-        let d = move || {
+        let shape = Memo::new(move |_| {
             let (a, t) = ends.get();
-            curve(
+            super::editor::edge_curve(
                 a,
                 Point {
                     x: t.x - 2.0,
                     y: t.y + NODE_H / 2.0,
                 },
             )
-        };
-        let mid = move || {
-            let (a, t) = ends.get();
-            ((a.x + t.x) / 2.0, (a.y + t.y + NODE_H / 2.0) / 2.0)
-        };
+        });
+        let d = move || shape.with(|(d, _)| d.clone());
+        let mid = move || shape.with(|(_, m)| (m.x, m.y));
         let class = edge_class(&e.kind);
         let label = editor.graph.with_untracked(|g| element_label(g, &el));
         let (errors, warnings) = badge.get();

@@ -18,6 +18,33 @@ pub const NODE_H: f64 = 58.0;
 /// Grid the canvas snaps to.
 pub const GRID: f64 = 20.0;
 
+/// An edge's curve from `a` (a handle on its source's right side) to `b` (its target's left
+/// side), as SVG path data, and the curve's midpoint, where its label goes. The canvas, the
+/// review diff and the SVG export all draw edges with it.
+pub fn edge_curve(a: Point, b: Point) -> (String, Point) {
+    let (c1, c2) = if b.x - a.x >= 40.0 {
+        let dx = ((b.x - a.x) / 2.0).max(40.0);
+        ((a.x + dx, a.y), (b.x - dx, b.y))
+    } else {
+        // A target left of its source: with the forward rule's reach (half the distance) the
+        // curve would swing that far past both nodes, off the screen for a long edge. A short
+        // reach, bowed below both ends, draws a tight loop beside the nodes instead.
+        let dx = ((a.x - b.x) / 4.0).clamp(60.0, 160.0);
+        let bow = NODE_H + 30.0;
+        ((a.x + dx, a.y + bow), (b.x - dx, b.y + bow))
+    };
+    let d = format!(
+        "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+        a.x, a.y, c1.0, c1.1, c2.0, c2.1, b.x, b.y
+    );
+    // The point at t = 1/2 of the cubic.
+    let mid = Point {
+        x: (a.x + 3.0 * c1.0 + 3.0 * c2.0 + b.x) / 8.0,
+        y: (a.y + 3.0 * c1.1 + 3.0 * c2.1 + b.y) / 8.0,
+    };
+    (d, mid)
+}
+
 /// Where the canvas looks: a translation and a zoom factor.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {
@@ -492,4 +519,37 @@ fn random_tail() -> String {
             char::from_digit(d, 36).unwrap_or('0')
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The x of every point the path data names (start, controls, end).
+    fn xs(d: &str) -> Vec<f64> {
+        d.split(|c: char| c == ' ' || c == 'M' || c == 'C')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split(',').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_forward_edge_leaves_and_enters_horizontally_with_its_label_halfway() {
+        let (d, mid) = edge_curve(Point { x: 0.0, y: 100.0 }, Point { x: 400.0, y: 100.0 });
+        assert_eq!(d, "M0.0,100.0 C200.0,100.0 200.0,100.0 400.0,100.0");
+        assert_eq!((mid.x, mid.y), (200.0, 100.0));
+    }
+
+    #[test]
+    fn a_long_backward_edge_loops_beside_its_nodes_instead_of_off_the_screen() {
+        // The example's write-back edge: a function far right of the bucket it writes to.
+        let (a, b) = (Point { x: 1200.0, y: 80.0 }, Point { x: 0.0, y: 140.0 });
+        let (d, mid) = edge_curve(a, b);
+        let xs = xs(&d);
+        assert!(
+            xs.iter().all(|&x| (-160.0..=1360.0).contains(&x)),
+            "control points stay within 160 px of the nodes: {d}"
+        );
+        assert!(mid.y > 140.0, "the loop runs below both ends: {mid:?}");
+    }
 }

@@ -1,13 +1,13 @@
 //! Getting graphs in and out: JSON in the published schema, and the diagram as SVG or PNG.
 
 use super::canvas::edge_class;
-use super::editor::{NODE_H, NODE_W};
+use super::editor::{NODE_H, NODE_W, edge_curve};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wiring::{
     Graph,
     catalog::{self, Family},
     ids::NodeId,
-    model::EdgeType,
+    model::{EdgeType, Point},
 };
 
 /// Offers `text` as a file download named `name`.
@@ -84,22 +84,22 @@ pub fn svg_document(graph: &Graph) -> String {
             EdgeType::OnFailure | EdgeType::MappingOnFailure => (a.x + NODE_W, a.y + NODE_H - 12.0),
             _ => (a.x + NODE_W, a.y + NODE_H / 2.0),
         };
-        let end = (t.x - 2.0, t.y + NODE_H / 2.0);
-        let dx = ((end.0 - start.0).abs() / 2.0).max(40.0);
+        let (d, mid) = edge_curve(
+            Point {
+                x: start.0,
+                y: start.1,
+            },
+            Point {
+                x: t.x - 2.0,
+                y: t.y + NODE_H / 2.0,
+            },
+        );
         let class = edge_class(&e.kind);
-        let (mx, my) = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0);
         out.push_str(&format!(
-            "<g class=\"edge {class}\" data-edge=\"{}\"><path class=\"line\" marker-end=\"url(#arrow-{class})\" d=\"M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\"/><text class=\"edge-label\" x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"edge {class}\" data-edge=\"{}\"><path class=\"line\" marker-end=\"url(#arrow-{class})\" d=\"{d}\"/><text class=\"edge-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
             escape(id.as_str()),
-            start.0,
-            start.1,
-            start.0 + dx,
-            start.1,
-            end.0 - dx,
-            end.1,
-            end.0,
-            end.1,
-            my - 6.0,
+            mid.x,
+            mid.y - 6.0,
             escape(e.kind.edge_type().label())
         ));
     }

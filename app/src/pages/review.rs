@@ -7,7 +7,7 @@ use crate::api::{
     NewReviewRequest, NewThread, Pin, ReviewState, Role, Thread, VersionDiff, display_utc,
 };
 use crate::designer::canvas::CommentPin;
-use crate::designer::editor::{NODE_H, NODE_W};
+use crate::designer::editor::{NODE_H, NODE_W, edge_curve};
 use crate::pages::deploy::GateView;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -345,10 +345,11 @@ fn DiffCanvas(
         <svg class="diff-canvas" role="img" aria-label="Both versions overlaid" viewBox=view_box preserveAspectRatio="xMidYMin meet" data-testid="diff-canvas">
             {edges.into_iter().filter_map(|(id, from, to, kind, status)| {
                 let (a, b) = (*at.get(&from)?, *at.get(&to)?);
-                let (sx, sy, tx, ty) = (a.x + NODE_W, a.y + NODE_H / 2.0, b.x, b.y + NODE_H / 2.0);
-                let dx = ((tx - sx).abs() / 2.0).max(40.0);
-                let d = format!("M{sx:.1},{sy:.1} C{:.1},{sy:.1} {:.1},{ty:.1} {tx:.1},{ty:.1}", sx + dx, tx - dx);
-                let (mx, my) = ((sx + tx) / 2.0, (sy + ty) / 2.0);
+                let (d, mid) = edge_curve(
+                    Point { x: a.x + NODE_W, y: a.y + NODE_H / 2.0 },
+                    Point { x: b.x, y: b.y + NODE_H / 2.0 },
+                );
+                let (mx, my) = (mid.x, mid.y);
                 let pin = Pin::Edge(id.clone());
                 let pin2 = pin.clone();
                 let is_sel = {
