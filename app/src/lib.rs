@@ -173,7 +173,9 @@ fn ThemeToggle() -> impl IntoView {
     }
 }
 
-/// Set once the whole page is hydrated, lazily loaded page included (only in the browser).
+/// Set once the whole page is hydrated, lazily loaded page included. Browser only: a wasm
+/// instance holds one page, so one flag per process is one flag per page.
+#[cfg(feature = "hydrate")]
 fn hydrated_flag() -> ArcRwSignal<bool> {
     static FLAG: std::sync::OnceLock<ArcRwSignal<bool>> = std::sync::OnceLock::new();
     FLAG.get_or_init(|| ArcRwSignal::new(false)).clone()
@@ -184,8 +186,16 @@ fn hydrated_flag() -> ArcRwSignal<bool> {
 /// so tests wait for `data-hydrated="true"`.
 #[component]
 fn HydrationMarker() -> impl IntoView {
-    let flag = hydrated_flag();
-    let hydrated = Signal::derive(move || flag.get());
+    #[cfg(feature = "hydrate")]
+    let hydrated = {
+        let flag = hydrated_flag();
+        Signal::derive(move || flag.get())
+    };
+    // A page being rendered on the server is never interactive. A process-wide signal here
+    // would be subscribed to by every request on every worker thread at once, and it
+    // deadlocked one (a render's subscription racing another's cleanup).
+    #[cfg(not(feature = "hydrate"))]
+    let hydrated = Signal::derive(|| false);
     view! {
         <span
             class="hydration"

@@ -527,7 +527,7 @@ mod tests {
 
     /// The x of every point the path data names (start, controls, end).
     fn xs(d: &str) -> Vec<f64> {
-        d.split(|c: char| c == ' ' || c == 'M' || c == 'C')
+        d.split([' ', 'M', 'C'])
             .filter(|p| !p.is_empty())
             .map(|p| p.split(',').next().unwrap().parse().unwrap())
             .collect()
