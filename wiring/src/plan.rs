@@ -456,9 +456,7 @@ impl Action {
             _ => Effect::Update,
         }
     }
-}
 
-impl Action {
     /// The ARN of the resource the call changes (the bucket's for S3 notifications), or
     /// none for manual steps and API Gateway routes, which are addressed by API id.
     pub fn resource_arn(&self) -> Option<String> {
@@ -529,13 +527,22 @@ pub fn shared_resource_warnings(plan: &Plan, others: &[(String, BTreeSet<String>
             ));
         }
     }
+    let others: Vec<(&str, BTreeSet<&str>)> = others
+        .iter()
+        .map(|(label, set)| {
+            (
+                label.as_str(),
+                set.iter().map(|a| resource_key(a)).collect(),
+            )
+        })
+        .collect();
     let mut out = Vec::new();
     for (arn, steps) in by_resource {
         let key = resource_key(&arn);
         let drafts: Vec<&str> = others
             .iter()
-            .filter(|(_, set)| set.iter().any(|a| resource_key(a) == key))
-            .map(|(label, _)| label.as_str())
+            .filter(|(_, keys)| keys.contains(key))
+            .map(|(label, _)| *label)
             .collect();
         if drafts.is_empty() {
             continue;
