@@ -381,28 +381,24 @@ pub async fn connect(target: &Target, ctx: &AwsContext) -> Result<Clients, StepE
     };
     // One HTTP client (one connection pool) for all the services of this target.
     let http = PacedHttpClient::new(pacer.clone());
+    // Every service gets the paced HTTP client and, on an emulator, the account header;
+    // `|b| …` adds what one service needs beyond that (S3's path-style addressing).
     macro_rules! client {
-        ($krate:ident) => {{
-            let mut b = $krate::config::Builder::from(&sdk).http_client(http.clone());
+        ($krate:ident) => {
+            client!($krate, |b| b)
+        };
+        ($krate:ident, |$b:ident| $with:expr) => {{
+            let mut $b = $krate::config::Builder::from(&sdk).http_client(http.clone());
             if emulated {
-                b = b.interceptor(EmulatorAccount(target.account_id.clone()));
+                $b = $b.interceptor(EmulatorAccount(target.account_id.clone()));
             }
-            $krate::Client::from_conf(b.build())
+            $krate::Client::from_conf($with.build())
         }};
     }
-    let s3 = {
-        let mut b = aws_sdk_s3::config::Builder::from(&sdk)
-            .http_client(http.clone())
-            .force_path_style(emulated);
-        if emulated {
-            b = b.interceptor(EmulatorAccount(target.account_id.clone()));
-        }
-        aws_sdk_s3::Client::from_conf(b.build())
-    };
     Ok(Clients {
         lambda: client!(aws_sdk_lambda),
         iam: client!(aws_sdk_iam),
-        s3,
+        s3: client!(aws_sdk_s3, |b| b.force_path_style(emulated)),
         sns: client!(aws_sdk_sns),
         sqs: client!(aws_sdk_sqs),
         events: client!(aws_sdk_eventbridge),
