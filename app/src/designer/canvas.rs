@@ -1,7 +1,7 @@
 //! The SVG canvas: nodes, edges and handles; pan, zoom, marquee, multi-move and
 //! connecting by drag. Pointer events become `wiring::Change`s dispatched on the editor.
 
-use super::editor::{Editor, GRID, NODE_H, NODE_W, View, element_label};
+use super::editor::{Editor, GRID, NODE_H, NODE_W, View, edge_curve, element_label};
 use leptos::{ev, prelude::*};
 use std::collections::{BTreeSet, HashMap};
 use wasm_bindgen::JsCast;
@@ -68,6 +68,15 @@ pub enum Handle {
 }
 
 impl Handle {
+    /// The handle an edge of this type leaves its source from.
+    pub(super) fn of(t: EdgeType) -> Handle {
+        match t {
+            EdgeType::OnSuccess => Handle::Success,
+            EdgeType::OnFailure | EdgeType::MappingOnFailure => Handle::Failure,
+            _ => Handle::Out,
+        }
+    }
+
     fn parse(s: &str) -> Option<Handle> {
         match s {
             "out" => Some(Handle::Out),
@@ -827,11 +836,11 @@ fn ConnectLine(editor: Editor, drag: StoredValue<Drag>, pointer: RwSignal<Point>
             Handle::Failure => "connect-line on-failure",
             Handle::Out => "connect-line",
         };
-        Some(view! { <path class=class d=curve(start, p)></path> })
+        Some(view! { <path class=class d=edge_curve(start, p).0></path> })
     }
 }
 
-fn handle_point(p: Point, h: Handle) -> Point {
+pub(super) fn handle_point(p: Point, h: Handle) -> Point {
     match h {
         Handle::Out => Point {
             x: p.x + NODE_W,
@@ -846,10 +855,6 @@ fn handle_point(p: Point, h: Handle) -> Point {
             y: p.y + NODE_H - 12.0,
         },
     }
-}
-
-fn curve(a: Point, b: Point) -> String {
-    super::editor::edge_curve(a, b).0
 }
 
 fn family_class(node: &Node) -> &'static str {
@@ -1088,15 +1093,11 @@ fn EdgeView(
             // The low-detail layer draws every edge as part of one path per kind.
             return None;
         }
-        let handle = match e.kind.edge_type() {
-            EdgeType::OnSuccess => Handle::Success,
-            EdgeType::OnFailure | EdgeType::MappingOnFailure => Handle::Failure,
-            _ => Handle::Out,
-        };
+        let handle = Handle::of(e.kind.edge_type());
         let ends = Memo::new(move |_| (handle_point(from.get(), handle), to.get()));
         let shape = Memo::new(move |_| {
             let (a, t) = ends.get();
-            super::editor::edge_curve(
+            edge_curve(
                 a,
                 Point {
                     x: t.x - 2.0,
@@ -1163,11 +1164,7 @@ fn LowDetail(editor: Editor) -> impl IntoView {
                 .edges
                 .values()
                 .map(|e| {
-                    let h = match e.kind.edge_type() {
-                        EdgeType::OnSuccess => Handle::Success,
-                        EdgeType::OnFailure | EdgeType::MappingOnFailure => Handle::Failure,
-                        _ => Handle::Out,
-                    };
+                    let h = Handle::of(e.kind.edge_type());
                     (e.from.clone(), e.to.clone(), edge_class(&e.kind), h)
                 })
                 .collect();

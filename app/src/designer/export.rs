@@ -1,13 +1,13 @@
 //! Getting graphs in and out: JSON in the published schema, and the diagram as SVG or PNG.
 
-use super::canvas::edge_class;
+use super::canvas::{Handle, edge_class, handle_point};
 use super::editor::{NODE_H, NODE_W, edge_curve};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wiring::{
     Graph,
     catalog::{self, Family},
     ids::NodeId,
-    model::{EdgeType, Point},
+    model::Point,
 };
 
 /// Offers `text` as a file download named `name`.
@@ -79,16 +79,8 @@ pub fn svg_document(graph: &Graph) -> String {
             continue;
         };
         let (a, t) = (pos(&e.from), pos(&e.to));
-        let start = match e.kind.edge_type() {
-            EdgeType::OnSuccess => (a.x + NODE_W, a.y + 12.0),
-            EdgeType::OnFailure | EdgeType::MappingOnFailure => (a.x + NODE_W, a.y + NODE_H - 12.0),
-            _ => (a.x + NODE_W, a.y + NODE_H / 2.0),
-        };
         let (d, mid) = edge_curve(
-            Point {
-                x: start.0,
-                y: start.1,
-            },
+            handle_point(a, Handle::of(e.kind.edge_type())),
             Point {
                 x: t.x - 2.0,
                 y: t.y + NODE_H / 2.0,
